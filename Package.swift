@@ -1,0 +1,102 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+let swiftSettings: [SwiftSetting] = [
+    .swiftLanguageMode(.v6),
+]
+
+let package = Package(
+    name: "oomwatch",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "oomwatch", targets: ["oomwatch"]),
+        .executable(name: "oomwatch-bench", targets: ["OOMWatchBench"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+    ],
+    targets: [
+        // libsystemd (sd-journal, sd-daemon) as a system library.
+        .systemLibrary(
+            name: "CSystemd",
+            path: "Sources/CSystemd",
+            pkgConfig: "libsystemd",
+            providers: [.apt(["libsystemd-dev"]), .yum(["systemd-devel"])]
+        ),
+        // Pure core: parsing, classification, rules, history, rendering. No I/O.
+        .target(
+            name: "OOMWatchCore",
+            swiftSettings: swiftSettings
+        ),
+        // Thin adapters: journal, kmsg, cgroupfs, pod directory, kubelet config, process.
+        .target(
+            name: "OOMWatchAdapters",
+            dependencies: [
+                "OOMWatchCore",
+                "CSystemd",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // HTTP server, node state, metrics and the daemon's services.
+        .target(
+            name: "OOMWatchServer",
+            dependencies: [
+                "OOMWatchCore",
+                "OOMWatchAdapters",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "oomwatch",
+            dependencies: [
+                "OOMWatchServer",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "OOMWatchBench",
+            dependencies: ["OOMWatchCore", "OOMWatchAdapters", "OOMWatchServer"],
+            path: "Benchmarks/OOMWatchBench",
+            swiftSettings: swiftSettings
+        ),
+        // Helpers shared by the test targets: scratch cgroups, allocators, journald, daemon launcher.
+        .target(
+            name: "OOMWatchTestSupport",
+            dependencies: ["OOMWatchCore"],
+            path: "Tests/OOMWatchTestSupport",
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "OOMWatchCoreTests",
+            dependencies: ["OOMWatchCore", "OOMWatchTestSupport"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "OOMWatchServerTests",
+            dependencies: [
+                "OOMWatchServer", "OOMWatchTestSupport",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "EndToEndTests",
+            dependencies: ["OOMWatchTestSupport", "OOMWatchCore"],
+            swiftSettings: swiftSettings
+        ),
+    ]
+)

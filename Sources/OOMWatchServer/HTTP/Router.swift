@@ -1,0 +1,45 @@
+import NIOHTTP1
+
+/// Answers one request. Routes are plain functions so they can be tested without a socket.
+public typealias RouteHandler = @Sendable (HTTPRequest) async -> HTTPResponse
+
+/// Maps paths to handlers. Unknown paths get 404; known paths with another method get 405 and `Allow`.
+/// HEAD is answered as GET without a body.
+public struct Router: Sendable {
+    private var routes: [String: RouteHandler] = [:]
+
+    public init() {}
+
+    /// Registers a GET (and HEAD) handler for an exact path.
+    public mutating func get(_ path: String, _ handler: @escaping RouteHandler) {
+        routes[path] = handler
+    }
+
+    /// The registered paths, sorted (for the landing page).
+    public var paths: [String] { routes.keys.sorted() }
+
+    public func respond(to request: HTTPRequest) async -> HTTPResponse {
+        let path = request.path.count > 1 && request.path.hasSuffix("/") ? String(request.path.dropLast()) : request.path
+        guard let handler = routes[path] else {
+            return .text("not found: \(Self.printable(path))\navailable: \(paths.joined(separator: " "))", status: .notFound)
+        }
+        switch request.method {
+        case .GET:
+            return await handler(request)
+        case .HEAD:
+            var response = await handler(request)
+            response.headers.replaceOrAdd(name: "Content-Length", value: String(response.body.count))
+            response.body = []
+            return response
+        default:
+            var response = HTTPResponse.text("method \(request.method.rawValue) not allowed on \(path)", status: .methodNotAllowed)
+            response.headers.add(name: "Allow", value: "GET, HEAD")
+            return response
+        }
+    }
+
+    /// Path text safe to echo back: printable ASCII only, at most 200 characters.
+    static func printable(_ text: String) -> String {
+        String(text.unicodeScalars.prefix(200).map { $0.isASCII && $0.value >= 0x20 && $0.value < 0x7F ? Character($0) : "?" })
+    }
+}

@@ -1,0 +1,63 @@
+import Logging
+import OOMWatchAdapters
+import Prometheus
+
+/// The daemon's Prometheus registry and the metrics about the daemon itself (build, process, HTTP).
+/// Feature metrics (kills, cgroups, alerts) register on the same `registry`.
+public final class DaemonMetrics: Sendable {
+    public let registry: PrometheusCollectorRegistry
+    private let processReader: SelfProcessReader
+    private let processCPU: CounterSync
+    private let residentMemory: Gauge
+    private let virtualMemory: Gauge
+    private let startTime: Gauge
+    private let openFDs: Gauge
+    private let maxFDs: Gauge
+    private let threads: Gauge
+    private let logger: Logger
+
+    public init(registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry(), processReader: SelfProcessReader = SelfProcessReader(), logger: Logger) {
+        self.registry = registry
+        self.processReader = processReader
+        self.logger = logger
+        registry.makeGauge(
+            descriptor: MetricNameDescriptor(namespace: "oomwatch", metricName: "build", unitName: "info", helpText: "Build information of the running oomwatch; always 1."),
+            labels: [("version", BuildInfo.version), ("swift_version", BuildInfo.swiftVersion)]
+        ).set(to: 1.0)
+        processCPU = CounterSync(registry.makeCounter(descriptor: MetricNameDescriptor(
+            metricName: "process_cpu", unitName: "seconds_total", helpText: "Total user and system CPU time spent in seconds.")))
+        residentMemory = registry.makeGauge(descriptor: MetricNameDescriptor(
+            metricName: "process_resident_memory", unitName: "bytes", helpText: "Resident memory size in bytes."))
+        virtualMemory = registry.makeGauge(descriptor: MetricNameDescriptor(
+            metricName: "process_virtual_memory", unitName: "bytes", helpText: "Virtual memory size in bytes."))
+        startTime = registry.makeGauge(descriptor: MetricNameDescriptor(
+            metricName: "process_start_time", unitName: "seconds", helpText: "Start time of the process since unix epoch in seconds."))
+        openFDs = registry.makeGauge(descriptor: MetricNameDescriptor(
+            metricName: "process_open", unitName: "fds", helpText: "Number of open file descriptors."))
+        maxFDs = registry.makeGauge(descriptor: MetricNameDescriptor(
+            metricName: "process_max", unitName: "fds", helpText: "Maximum number of open file descriptors."))
+        threads = registry.makeGauge(descriptor: MetricNameDescriptor(
+            metricName: "process", unitName: "threads", helpText: "Number of OS threads in the process."))
+    }
+
+    /// Refreshes the process metrics and renders the whole registry in the text exposition format.
+    public func exposition() -> [UInt8] {
+        refreshProcessMetrics()
+        return registry.emitToBuffer()
+    }
+
+    private func refreshProcessMetrics() {
+        do {
+            let snapshot = try processReader.snapshot()
+            processCPU.set(snapshot.cpuSeconds)
+            residentMemory.set(Double(snapshot.residentMemoryBytes))
+            virtualMemory.set(Double(snapshot.virtualMemoryBytes))
+            startTime.set(snapshot.startTimeSeconds)
+            openFDs.set(Double(snapshot.openFileDescriptors))
+            if let max = snapshot.maxFileDescriptors { maxFDs.set(Double(max)) }
+            threads.set(Double(snapshot.threads))
+        } catch {
+            logger.warning("cannot read own process figures", metadata: ["error": "\(error)"])
+        }
+    }
+}

@@ -1,0 +1,39 @@
+/// Lets every option of `oomwatch run` also come from an `OOMWATCH_*` environment variable, as a
+/// DaemonSet sets them. The command line wins over the environment.
+enum EnvironmentOptions {
+    /// Option name → environment variable. Repeatable options take a comma-separated list.
+    static let table: [(option: String, variable: String, repeatable: Bool)] = [
+        ("--listen", "OOMWATCH_LISTEN", false),
+        ("--cgroup-root", "OOMWATCH_CGROUP_ROOT", false),
+        ("--proc-root", "OOMWATCH_PROC_ROOT", false),
+        ("--journal-directory", "OOMWATCH_JOURNAL_DIRECTORY", true),
+        ("--pod-log-dir", "OOMWATCH_POD_LOG_DIR", false),
+        ("--container-log-dir", "OOMWATCH_CONTAINER_LOG_DIR", false),
+        ("--kubelet-config", "OOMWATCH_KUBELET_CONFIG", false),
+        ("--state-dir", "OOMWATCH_STATE_DIR", false),
+        ("--poll-interval", "OOMWATCH_POLL_INTERVAL", false),
+        ("--read-timeout", "OOMWATCH_READ_TIMEOUT", false),
+        ("--log-level", "OOMWATCH_LOG_LEVEL", false),
+        ("--log-format", "OOMWATCH_LOG_FORMAT", false),
+    ]
+
+    /// The subcommands whose options the environment fills in (`run` is the default subcommand).
+    static let subcommandsReadingEnvironment: Set<String> = ["run"]
+    static let otherSubcommands: Set<String> = ["parse", "diagnose", "events", "status", "help", "version"]
+
+    static func merge(arguments: [String], environment: [String: String]) -> [String] {
+        let first = arguments.first(where: { !$0.hasPrefix("-") })
+        if let first, otherSubcommands.contains(first) { return arguments }
+        if arguments.contains("--help") || arguments.contains("-h") || arguments.contains("--version") { return arguments }
+        _ = subcommandsReadingEnvironment
+        var merged = arguments
+        for entry in table {
+            guard let value = environment[entry.variable], !value.isEmpty else { continue }
+            let given = arguments.contains { $0 == entry.option || $0.hasPrefix(entry.option + "=") }
+            if given { continue }
+            let values = entry.repeatable ? value.split(separator: ",").map(String.init) : [value]
+            for item in values { merged += [entry.option, item] }
+        }
+        return merged
+    }
+}

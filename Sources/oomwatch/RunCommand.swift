@@ -1,0 +1,83 @@
+import ArgumentParser
+import Logging
+import OOMWatchCore
+import OOMWatchServer
+
+/// `oomwatch run`: the daemon.
+struct RunCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "run",
+        abstract: "Run the daemon: tail kernel OOM kills, sample cgroups, serve /metrics and /events."
+    )
+
+    @Option(help: ArgumentHelp("Address to serve HTTP on (host:port). [env: OOMWATCH_LISTEN]", valueName: "host:port"),
+            transform: { try ListenAddress(parsing: $0) })
+    var listen: ListenAddress = ListenAddress(host: "0.0.0.0", port: 9847)
+
+    @Option(help: "Root of the cgroup filesystem. [env: OOMWATCH_CGROUP_ROOT]")
+    var cgroupRoot: String = "/sys/fs/cgroup"
+
+    @Option(help: "Root of procfs (node capacity, kubelet flags). [env: OOMWATCH_PROC_ROOT]")
+    var procRoot: String = "/proc"
+
+    @Option(help: "Journal directory to read instead of the system journal; repeat for several (e.g. a host's /var/log/journal and /run/log/journal). [env: OOMWATCH_JOURNAL_DIRECTORY, comma-separated]")
+    var journalDirectory: [String] = []
+
+    @Option(help: "Kubelet pod log directory (pod uid → namespace/name). [env: OOMWATCH_POD_LOG_DIR]")
+    var podLogDir: String = "/var/log/pods"
+
+    @Option(help: "Kubelet container log directory (container id → name). [env: OOMWATCH_CONTAINER_LOG_DIR]")
+    var containerLogDir: String = "/var/log/containers"
+
+    @Option(help: "Kubelet configuration file. [env: OOMWATCH_KUBELET_CONFIG]")
+    var kubeletConfig: String = "/var/lib/kubelet/config.yaml"
+
+    @Option(help: "Directory for the journal cursor kept across restarts. [env: OOMWATCH_STATE_DIR]")
+    var stateDir: String = "/var/lib/oomwatch"
+
+    @Option(help: ArgumentHelp("How often cgroups are sampled, e.g. 500ms, 5s, 1m. [env: OOMWATCH_POLL_INTERVAL]", valueName: "duration"),
+            transform: { try Self.positiveDuration($0) })
+    var pollInterval: Duration = .seconds(5)
+
+    @Option(help: ArgumentHelp("Deadline for a client to send a complete request or take a response. [env: OOMWATCH_READ_TIMEOUT]", valueName: "duration"),
+            transform: { try Self.positiveDuration($0) })
+    var readTimeout: Duration = .seconds(30)
+
+    @Option(help: "Log level: trace, debug, info, notice, warning, error, critical. [env: OOMWATCH_LOG_LEVEL]")
+    var logLevel: LogLevelOption = .info
+
+    @Option(help: "Log format: text or json. [env: OOMWATCH_LOG_FORMAT]")
+    var logFormat: LogFormatOption = .text
+
+    static func positiveDuration(_ text: String) throws -> Duration {
+        let duration = try DurationText.parse(text)
+        guard duration > .zero else { throw ValidationError("duration must be positive: '\(text)'") }
+        return duration
+    }
+
+    var daemonConfiguration: DaemonConfiguration {
+        var configuration = DaemonConfiguration()
+        configuration.cgroupRoot = cgroupRoot
+        configuration.procRoot = procRoot
+        configuration.journalDirectories = journalDirectory
+        configuration.podLogDirectory = podLogDir
+        configuration.containerLogDirectory = containerLogDir
+        configuration.kubeletConfigPath = kubeletConfig
+        configuration.stateDirectory = stateDir
+        configuration.pollInterval = pollInterval
+        configuration.http.listen = listen
+        configuration.http.readTimeout = readTimeout
+        return configuration
+    }
+
+    func run() async throws {
+        let logger = DaemonLogging.bootstrap(level: logLevel.level, format: logFormat)
+        let daemon = OOMWatchDaemon(configuration: daemonConfiguration, logger: logger)
+        do {
+            try await daemon.run()
+        } catch {
+            logger.critical("oomwatch failed: \(error)")
+            throw ExitCode.failure
+        }
+    }
+}

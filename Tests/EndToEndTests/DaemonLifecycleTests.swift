@@ -1,0 +1,65 @@
+import Foundation
+import OOMWatchTestSupport
+import Testing
+
+/// The real binary, as an operator runs it.
+@Suite("oomwatch binary: options, signals, exit codes")
+struct DaemonLifecycleTests {
+    @Test func sigtermShutsDownGracefullyWithALiveKeepAliveClient() async throws {
+        let stateDir = NSTemporaryDirectory() + "oomwatch-state-\(UUID().uuidString)"
+        let daemon = try await DaemonProcess.start(["--state-dir", stateDir])
+        let client = try LoopbackClient(port: daemon.port)
+        client.send("GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
+        #expect(try await client.response().status == 200)
+        let started = ContinuousClock.now
+        let status = await daemon.stop(signal: SIGTERM, timeout: .seconds(5))
+        let elapsed = ContinuousClock.now - started
+        #expect(status == 0, "exit status after SIGTERM; log: \(daemon.log)")
+        #expect(elapsed < .seconds(2), "graceful shutdown took \(elapsed)")
+        #expect(await client.untilClosed(timeout: .seconds(2)).closed)
+        #expect(daemon.log.contains("oomwatch stopped"))
+    }
+
+    @Test func sigintShutsDownToo() async throws {
+        let daemon = try await DaemonProcess.start()
+        #expect(await daemon.stop(signal: SIGINT) == 0)
+    }
+
+    @Test func environmentVariablesConfigureTheDaemonAndTheCommandLineWins() async throws {
+        let port = try FreePort.pick()
+        let daemon = try await DaemonProcess.start(
+            [], environment: ["OOMWATCH_LOG_FORMAT": "json", "OOMWATCH_POLL_INTERVAL": "750ms", "OOMWATCH_LISTEN": "127.0.0.1:1"], port: port)
+        let log = daemon.log
+        #expect(log.contains("\"poll_interval\":\"750ms\""), "env OOMWATCH_POLL_INTERVAL and OOMWATCH_LOG_FORMAT apply: \(log)")
+        #expect(log.contains("\"listen\":\"127.0.0.1:\(port)\""), "the command line's --listen wins over OOMWATCH_LISTEN")
+        #expect(await daemon.stop() == 0)
+    }
+
+    @Test(arguments: [
+        ["run", "--poll-interval", "5x"], ["run", "--listen", "nohost"], ["run", "--log-format", "xml"],
+        ["run", "--read-timeout", "0s"], ["run", "--no-such-option"], ["frobnicate"],
+    ])
+    func badValuesAreUsageErrorsWithExitCode2(arguments: [String]) async throws {
+        let result = try await Blocking.run { try Tools.run(BuildProducts.executable("oomwatch").path, arguments) }
+        #expect(result.status == 2, "\(arguments): \(result.output)")
+        #expect(result.output.contains("Error:") || result.output.contains("Usage:"))
+    }
+
+    @Test func badEnvironmentValueIsAUsageError() async throws {
+        let result = try await Blocking.run {
+            try Tools.runWithEnvironment(BuildProducts.executable("oomwatch").path, ["run"], environment: ["OOMWATCH_POLL_INTERVAL": "soon"])
+        }
+        #expect(result.status == 2, "\(result.output)")
+        #expect(result.output.contains("soon"))
+    }
+
+    @Test func portInUseFailsWithAClearMessageAndNonZeroExit() async throws {
+        let first = try await DaemonProcess.start()
+        let result = try await Blocking.run {
+            try Tools.run(BuildProducts.executable("oomwatch").path, ["run", "--listen", "127.0.0.1:\(first.port)"])
+        }
+        #expect(result.status == 1, "\(result.output)")
+        #expect(result.output.contains("cannot listen on 127.0.0.1:\(first.port)"), "\(result.output)")
+        #expect(await first.stop() == 0)
+    }
+}

@@ -1,0 +1,203 @@
+import Foundation
+import Logging
+import NIOCore
+import OOMWatchCore
+import OOMWatchTestSupport
+import ServiceLifecycle
+import Testing
+
+@testable import OOMWatchServer
+
+/// Runs a real daemon on 127.0.0.1 with port 0 for one test, and shuts it down afterwards.
+struct RunningDaemon {
+    let daemon: OOMWatchDaemon
+    let port: Int
+    let task: Task<Void, any Error>
+
+    static func start(readTimeout: Duration = .seconds(30), configure: (inout DaemonConfiguration) -> Void = { _ in }) async throws -> RunningDaemon {
+        var configuration = DaemonConfiguration()
+        configuration.http.listen = ListenAddress(host: "127.0.0.1", port: 0)
+        configuration.http.readTimeout = readTimeout
+        configure(&configuration)
+        var logger = Logger(label: "test")
+        logger.logLevel = .warning
+        let daemon = OOMWatchDaemon(configuration: configuration, logger: logger)
+        let task = Task { try await daemon.run(signals: []) }
+        let address = try await daemon.server.boundAddress()
+        return RunningDaemon(daemon: daemon, port: try #require(address.port), task: task)
+    }
+
+    func stop() async throws {
+        task.cancel()
+        try await task.value
+    }
+}
+
+@Suite("HTTP server on a real loopback socket")
+struct HTTPServerTests {
+    @Test func healthzAnswers200() async throws {
+        let daemon = try await RunningDaemon.start()
+        let response = try await LoopbackClient.get(port: daemon.port, path: "/healthz")
+        #expect(response.status == 200)
+        #expect(response.bodyText == "ok\n")
+        try await daemon.stop()
+    }
+
+    @Test func unknownPathIs404AndOtherMethodIs405WithAllow() async throws {
+        let daemon = try await RunningDaemon.start()
+        let missing = try await LoopbackClient.get(port: daemon.port, path: "/nope")
+        #expect(missing.status == 404)
+        let post = try await LoopbackClient.get(port: daemon.port, path: "/metrics", method: "POST")
+        #expect(post.status == 405)
+        #expect(post.header("Allow") == "GET, HEAD")
+        let delete = try await LoopbackClient.get(port: daemon.port, path: "/healthz", method: "DELETE")
+        #expect(delete.status == 405)
+        try await daemon.stop()
+    }
+
+    @Test func headAnswersWithoutBody() async throws {
+        let daemon = try await RunningDaemon.start()
+        let client = try LoopbackClient(port: daemon.port)
+        client.send("HEAD /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+        let (bytes, closed) = await client.untilClosed(timeout: .seconds(5))
+        let text = String(decoding: bytes, as: UTF8.self)
+        #expect(closed)
+        #expect(text.hasPrefix("HTTP/1.1 200 OK\r\n"))
+        #expect(text.lowercased().contains("content-length: 3\r\n"))
+        #expect(text.hasSuffix("\r\n\r\n"), "HEAD must not carry a body")
+        try await daemon.stop()
+    }
+
+    @Test func metricsExposeBuildAndProcessFigures() async throws {
+        let daemon = try await RunningDaemon.start()
+        let response = try await LoopbackClient.get(port: daemon.port, path: "/metrics")
+        #expect(response.status == 200)
+        #expect(response.header("Content-Type")?.hasPrefix("text/plain; version=0.0.4") == true)
+        let text = response.bodyText
+        #expect(text.contains("oomwatch_build_info{version=\"\(BuildInfo.version)\""))
+        #expect(text.contains("# TYPE process_cpu_seconds_total counter"))
+        let rss = text.split(separator: "\n").first { $0.hasPrefix("process_resident_memory_bytes ") }
+        let value = try #require(rss.flatMap { Double($0.split(separator: " ")[1]) })
+        #expect(value > 1_000_000, "resident memory should be read from /proc/self/stat")
+        try await daemon.stop()
+    }
+
+    @Test(.enabled(if: Tools.available("promtool"), "promtool is not installed (apt-get install prometheus): cannot check the exposition format"))
+    func promtoolAcceptsTheExposition() async throws {
+        let daemon = try await RunningDaemon.start()
+        let response = try await LoopbackClient.get(port: daemon.port, path: "/metrics")
+        let body = response.body
+        let result = try await Blocking.run { try Tools.run("promtool", ["check", "metrics"], stdin: body) }
+        #expect(result.status == 0, "promtool: \(result.output)")
+        try await daemon.stop()
+    }
+
+    @Test func keepAliveServesSeveralRequestsAndPipelining() async throws {
+        let daemon = try await RunningDaemon.start()
+        let client = try LoopbackClient(port: daemon.port)
+        client.send("GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
+        #expect(try await client.response().status == 200)
+        client.send("GET /healthz HTTP/1.1\r\nHost: x\r\n\r\nGET /nope HTTP/1.1\r\nHost: x\r\n\r\nGET /readyz HTTP/1.1\r\nHost: x\r\n\r\n")
+        #expect(try await client.response().status == 200)
+        #expect(try await client.response().status == 404)
+        #expect(try await client.response().status == 200)
+        try await daemon.stop()
+    }
+
+    @Test func oversizedHeaderGets400() async throws {
+        let daemon = try await RunningDaemon.start()
+        let client = try LoopbackClient(port: daemon.port)
+        let huge = String(repeating: "a", count: 64 * 1024)
+        client.send("GET /healthz HTTP/1.1\r\nHost: x\r\nX-Big: \(huge)\r\n\r\n")
+        let (bytes, closed) = await client.untilClosed(timeout: .seconds(5))
+        #expect(String(decoding: bytes, as: UTF8.self).hasPrefix("HTTP/1.1 400"))
+        #expect(closed)
+        // The server keeps serving others.
+        #expect(try await LoopbackClient.get(port: daemon.port, path: "/healthz").status == 200)
+        try await daemon.stop()
+    }
+
+    @Test func tooManyHeadersAndHugeQueryGet400() async throws {
+        let daemon = try await RunningDaemon.start()
+        let many = (0..<200).map { "X-H\($0): v\r\n" }.joined()
+        let client = try LoopbackClient(port: daemon.port)
+        client.send("GET /healthz HTTP/1.1\r\nHost: x\r\n\(many)\r\n")
+        #expect(String(decoding: await client.untilClosed(timeout: .seconds(5)).bytes, as: UTF8.self).hasPrefix("HTTP/1.1 400"))
+        let query = String(repeating: "q=1&", count: 50_000)
+        let second = try LoopbackClient(port: daemon.port)
+        second.send("GET /healthz?\(query) HTTP/1.1\r\nHost: x\r\n\r\n")
+        let answer = String(decoding: await second.untilClosed(timeout: .seconds(5)).bytes, as: UTF8.self)
+        #expect(answer.hasPrefix("HTTP/1.1 400") || answer.hasPrefix("HTTP/1.1 414"), "got: \(answer.prefix(40))")
+        try await daemon.stop()
+    }
+
+    @Test func oversizedBodyGets413() async throws {
+        let daemon = try await RunningDaemon.start()
+        let client = try LoopbackClient(port: daemon.port)
+        let body = [UInt8](repeating: 0x41, count: 200 * 1024)
+        client.send("GET /healthz HTTP/1.1\r\nHost: x\r\nContent-Length: \(body.count)\r\n\r\n")
+        _ = await Blocking.run { client.send(body) }
+        let (bytes, closed) = await client.untilClosed(timeout: .seconds(5))
+        #expect(String(decoding: bytes, as: UTF8.self).hasPrefix("HTTP/1.1 413"))
+        #expect(closed)
+        try await daemon.stop()
+    }
+
+    @Test func idleConnectionIsClosedAfterTheReadTimeout() async throws {
+        let daemon = try await RunningDaemon.start(readTimeout: .milliseconds(300))
+        let client = try LoopbackClient(port: daemon.port)
+        let started = ContinuousClock.now
+        let (bytes, closed) = await client.untilClosed(timeout: .seconds(5))
+        let elapsed = ContinuousClock.now - started
+        #expect(closed && bytes.isEmpty)
+        #expect(elapsed >= .milliseconds(250) && elapsed < .seconds(3), "closed after \(elapsed)")
+        // An idle keep-alive connection is closed the same way after a served request.
+        let keepAlive = try LoopbackClient(port: daemon.port)
+        keepAlive.send("GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
+        #expect(try await keepAlive.response().status == 200)
+        #expect(await keepAlive.untilClosed(timeout: .seconds(5)).closed)
+        try await daemon.stop()
+    }
+
+    @Test func slowlorisClientIsCutOff() async throws {
+        let daemon = try await RunningDaemon.start(readTimeout: .milliseconds(500))
+        let client = try LoopbackClient(port: daemon.port)
+        client.send("GET /healthz HTTP/1.1\r\nHost: x\r\n")
+        let started = ContinuousClock.now
+        var stillOpen = true
+        // Trickle a header byte every 50 ms: an idle timer alone would never fire.
+        while stillOpen, ContinuousClock.now - started < .seconds(5) {
+            stillOpen = client.send("X")
+            try await Task.sleep(for: .milliseconds(50))
+            if await client.untilClosed(timeout: .milliseconds(1)).closed { stillOpen = false }
+        }
+        let elapsed = ContinuousClock.now - started
+        #expect(!stillOpen, "a slowloris client must not hold the connection")
+        #expect(elapsed < .seconds(2), "cut off after \(elapsed)")
+        try await daemon.stop()
+    }
+
+    @Test func gracefulShutdownClosesLiveKeepAliveConnections() async throws {
+        var configuration = DaemonConfiguration()
+        configuration.http.listen = ListenAddress(host: "127.0.0.1", port: 0)
+        let daemon = OOMWatchDaemon(configuration: configuration, logger: Logger(label: "test"))
+        let (shutdownStream, shutdownTrigger) = AsyncStream<Void>.makeStream()
+        let task = Task {
+            // A graceful shutdown as SIGTERM would start it.
+            try await withGracefulShutdownHandler {
+                try await daemon.run(signals: [])
+            } onGracefulShutdown: {}
+        }
+        _ = shutdownStream
+        let port = try #require(try await daemon.server.boundAddress().port)
+        let client = try LoopbackClient(port: port)
+        client.send("GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
+        #expect(try await client.response().status == 200)
+        let started = ContinuousClock.now
+        task.cancel()
+        shutdownTrigger.finish()
+        try await task.value
+        #expect(await client.untilClosed(timeout: .seconds(3)).closed, "the keep-alive connection must be closed")
+        #expect(ContinuousClock.now - started < .seconds(2))
+    }
+}

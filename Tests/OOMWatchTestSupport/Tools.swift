@@ -1,0 +1,49 @@
+import Foundation
+
+/// Finds and runs external tools (promtool, journalctl, ...) for tests.
+public enum Tools {
+    /// The full path of `name` on PATH (plus /usr/sbin and /lib/systemd), or nil.
+    public static func path(_ name: String) -> String? {
+        if name.hasPrefix("/") { return FileManager.default.isExecutableFile(atPath: name) ? name : nil }
+        let searchPath = (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin") + ":/usr/sbin:/sbin:/lib/systemd"
+        for directory in searchPath.split(separator: ":") {
+            let candidate = "\(directory)/\(name)"
+            if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
+        }
+        return nil
+    }
+
+    public static func available(_ name: String) -> Bool { path(name) != nil }
+
+    /// Whether the tests run as root (needed for cgroups, /dev/kmsg, journald).
+    public static var isRoot: Bool { geteuid() == 0 }
+
+    /// Runs a tool to completion; returns its exit status and combined output.
+    public static func run(_ name: String, _ arguments: [String], stdin: [UInt8]? = nil) throws -> (status: Int32, output: String) {
+        try runWithEnvironment(name, arguments, environment: [:], stdin: stdin)
+    }
+
+    /// Runs a tool with extra environment variables (and no inherited OOMWATCH_* ones).
+    public static func runWithEnvironment(_ name: String, _ arguments: [String], environment: [String: String], stdin: [UInt8]? = nil) throws -> (status: Int32, output: String) {
+        guard let executable = path(name) else { throw CocoaError(.fileNoSuchFile, userInfo: [NSFilePathErrorKey: name]) }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = arguments
+        var env = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("OOMWATCH_") }
+        for (key, value) in environment { env[key] = value }
+        process.environment = env
+        let output = Pipe()
+        process.standardOutput = output
+        process.standardError = output
+        let input = Pipe()
+        process.standardInput = stdin == nil ? FileHandle.nullDevice : input
+        try process.run()
+        if let stdin {
+            input.fileHandleForWriting.write(Data(stdin))
+            try input.fileHandleForWriting.close()
+        }
+        let data = output.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+    }
+}
