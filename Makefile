@@ -1,3 +1,4 @@
+SHELL := /bin/bash
 # oomwatch — the two commands of the README are `make run` and `make test`; both install what they need.
 SWIFT ?= swift
 ARGS ?=

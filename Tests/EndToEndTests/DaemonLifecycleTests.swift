@@ -63,3 +63,19 @@ struct DaemonLifecycleTests {
         #expect(await first.stop() == 0)
     }
 }
+
+@Suite("systemd integration (sd_notify)")
+struct SystemdNotifyTests {
+    @Test func notifiesReadyWatchdogAndStopping() async throws {
+        let socket = try NotifySocket()
+        let daemon = try await DaemonProcess.start(
+            [], environment: ["NOTIFY_SOCKET": socket.path, "WATCHDOG_USEC": "400000"])
+        let ready = await socket.waitFor("READY=1", timeout: .seconds(5))
+        #expect(ready?.contains("STATUS=serving on") == true, "READY=1 with a status: \(ready ?? "nothing")")
+        // WATCHDOG_USEC without WATCHDOG_PID applies to this process: pings every 200 ms.
+        #expect(await socket.waitFor("WATCHDOG=1", timeout: .seconds(2)) != nil)
+        #expect(await socket.waitFor("WATCHDOG=1", timeout: .seconds(2)) != nil)
+        #expect(await daemon.stop() == 0)
+        #expect(await socket.waitFor("STOPPING=1", timeout: .seconds(2)) != nil)
+    }
+}

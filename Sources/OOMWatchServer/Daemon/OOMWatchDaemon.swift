@@ -31,7 +31,10 @@ public final class OOMWatchDaemon: Sendable {
     public func run(signals: [UnixSignal] = [.sigterm, .sigint]) async throws {
         var groupConfiguration = ServiceGroupConfiguration(
             services: [
-                .init(service: server, successTerminationBehavior: .gracefullyShutdownGroup, failureTerminationBehavior: .gracefullyShutdownGroup, serviceName: "http")
+                .init(service: server, successTerminationBehavior: .gracefullyShutdownGroup, failureTerminationBehavior: .gracefullyShutdownGroup, serviceName: "http"),
+                .init(
+                    service: SystemdIntegrationService(notifier: SystemdNotifier(), server: server, logger: logger),
+                    successTerminationBehavior: .ignore, failureTerminationBehavior: .gracefullyShutdownGroup, serviceName: "systemd-notify"),
             ],
             gracefulShutdownSignals: signals,
             cancellationSignals: [],
