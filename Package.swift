@@ -85,6 +85,12 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(
+            name: "OOMWatchAdaptersTests",
+            dependencies: ["OOMWatchCore", "OOMWatchAdapters", "OOMWatchTestSupport"],
+            resources: [.copy("Fixtures")],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
             name: "OOMWatchServerTests",
             dependencies: [
                 "OOMWatchServer", "OOMWatchTestSupport",

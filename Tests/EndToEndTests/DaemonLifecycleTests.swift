@@ -26,12 +26,11 @@ struct DaemonLifecycleTests {
     }
 
     @Test func environmentVariablesConfigureTheDaemonAndTheCommandLineWins() async throws {
-        let port = try FreePort.pick()
         let daemon = try await DaemonProcess.start(
-            [], environment: ["OOMWATCH_LOG_FORMAT": "json", "OOMWATCH_POLL_INTERVAL": "750ms", "OOMWATCH_LISTEN": "127.0.0.1:1"], port: port)
+            [], environment: ["OOMWATCH_LOG_FORMAT": "json", "OOMWATCH_POLL_INTERVAL": "750ms", "OOMWATCH_LISTEN": "127.0.0.1:1"])
         let log = daemon.log
         #expect(log.contains("\"poll_interval\":\"750ms\""), "env OOMWATCH_POLL_INTERVAL and OOMWATCH_LOG_FORMAT apply: \(log)")
-        #expect(log.contains("\"listen\":\"127.0.0.1:\(port)\""), "the command line's --listen wins over OOMWATCH_LISTEN")
+        #expect(log.contains("\"listen\":\"127.0.0.1:0\""), "the command line's --listen wins over OOMWATCH_LISTEN: \(log)")
         #expect(await daemon.stop() == 0)
     }
 

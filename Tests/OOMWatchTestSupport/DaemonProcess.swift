@@ -3,43 +3,48 @@ import Glibc
 
 /// The real `oomwatch` binary started as a child process on 127.0.0.1 for end-to-end tests.
 public final class DaemonProcess: @unchecked Sendable {
-    public let process: Process
+    public let process: ChildProcess
     public let port: Int
     public let logPath: String
 
-    /// Starts `oomwatch run` with `arguments` (plus `--listen 127.0.0.1:<free port>`), waits until
-    /// `/healthz` answers, and returns it. Its log goes to a temporary file (see `log`).
-    public static func start(_ arguments: [String] = [], environment: [String: String] = [:], port: Int? = nil) async throws -> DaemonProcess {
-        let port = try port ?? FreePort.pick()
+    /// Starts `oomwatch run` with `arguments` (plus `--listen 127.0.0.1:0`: the kernel picks a free port,
+    /// read back from the daemon's log), waits until `/healthz` answers, and returns it. Its log goes to a
+    /// temporary file (see `log`).
+    public static func start(_ arguments: [String] = [], environment: [String: String] = [:]) async throws -> DaemonProcess {
         let binary = BuildProducts.executable("oomwatch")
-        let logPath = NSTemporaryDirectory() + "oomwatch-e2e-\(getpid())-\(port)-\(UUID().uuidString.prefix(8)).log"
+        let logPath = NSTemporaryDirectory() + "oomwatch-e2e-\(getpid())-\(UUID().uuidString.prefix(8)).log"
         _ = FileManager.default.createFile(atPath: logPath, contents: nil)
-        let process = Process()
-        process.executableURL = binary
-        process.arguments = ["run", "--listen", "127.0.0.1:\(port)"] + arguments
         var env = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("OOMWATCH_") }
         for (key, value) in environment { env[key] = value }
-        process.environment = env
-        let log = try FileHandle(forWritingTo: URL(fileURLWithPath: logPath))
-        process.standardOutput = log
-        process.standardError = log
-        try process.run()
-        let daemon = DaemonProcess(process: process, port: port, logPath: logPath)
+        let process = try ChildProcess(binary.path, ["run", "--listen", "127.0.0.1:0"] + arguments, environment: env, outputPath: logPath)
         let deadline = ContinuousClock.now + .seconds(20)
         while ContinuousClock.now < deadline {
-            if !process.isRunning {
-                throw LoopbackClient.Failure(description: "oomwatch exited with \(process.terminationStatus): \(daemon.log)")
+            let log = (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? ""
+            if let exit = process.exitStatus {
+                throw LoopbackClient.Failure(description: "oomwatch ended (\(exit)): \(log)")
             }
-            if let response = try? await LoopbackClient.get(port: port, path: "/healthz"), response.status == 200 {
-                return daemon
+            if let port = boundPort(in: log) {
+                let daemon = DaemonProcess(process: process, port: port, logPath: logPath)
+                if let response = try? await LoopbackClient.get(port: port, path: "/healthz"), response.status == 200 {
+                    return daemon
+                }
             }
-            try await Task.sleep(for: .milliseconds(50))
+            try await Task.sleep(for: .milliseconds(20))
         }
+        let daemon = DaemonProcess(process: process, port: 0, logPath: logPath)
         daemon.kill()
         throw LoopbackClient.Failure(description: "oomwatch did not answer /healthz within 20 s: \(daemon.log)")
     }
 
-    init(process: Process, port: Int, logPath: String) {
+    /// The port from the daemon's "HTTP server listening" line (text or JSON log format).
+    static func boundPort(in log: String) -> Int? {
+        guard let line = log.split(separator: "\n").first(where: { $0.contains("HTTP server listening") }),
+              let range = line.range(of: "port") else { return nil }
+        let digits = line[range.upperBound...].drop(while: { !$0.isNumber }).prefix(while: \.isNumber)
+        return Int(digits)
+    }
+
+    init(process: ChildProcess, port: Int, logPath: String) {
         self.process = process
         self.port = port
         self.logPath = logPath
@@ -53,25 +58,19 @@ public final class DaemonProcess: @unchecked Sendable {
     /// Sends `signal` and waits up to `timeout` for the exit; returns the exit status, or nil if it is
     /// still running (it is then killed).
     public func stop(signal: Int32 = SIGTERM, timeout: Duration = .seconds(10)) async -> Int32? {
-        guard process.isRunning else { return process.terminationStatus }
-        Glibc.kill(process.processIdentifier, signal)
-        let deadline = ContinuousClock.now + timeout
-        while process.isRunning, ContinuousClock.now < deadline {
-            try? await Task.sleep(for: .milliseconds(10))
-        }
-        if process.isRunning {
+        process.signal(signal)
+        switch await process.wait(timeout: timeout) {
+        case .exited(let code): return code
+        case .signaled(let number): return 128 + number
+        case nil:
             kill()
             return nil
         }
-        return process.terminationStatus
     }
 
     /// Kills the daemon without a graceful shutdown.
     public func kill() {
-        if process.isRunning {
-            Glibc.kill(process.processIdentifier, SIGKILL)
-            process.waitUntilExit()
-        }
+        process.kill()
     }
 
     deinit {

@@ -1,4 +1,5 @@
 import Foundation
+import Glibc
 
 /// Finds and runs external tools (promtool, journalctl, ...) for tests.
 public enum Tools {
@@ -31,19 +32,18 @@ public enum Tools {
         process.arguments = arguments
         var env = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("OOMWATCH_") }
         for (key, value) in environment { env[key] = value }
-        process.environment = env
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = output
-        let input = Pipe()
-        process.standardInput = stdin == nil ? FileHandle.nullDevice : input
-        try process.run()
+        let outputPath = NSTemporaryDirectory() + "oomwatch-tool-\(getpid())-\(UUID().uuidString.prefix(8)).out"
+        let inputPath = outputPath + ".in"
+        defer { unlink(outputPath); unlink(inputPath) }
+        var program = executable
+        var args = arguments
         if let stdin {
-            input.fileHandleForWriting.write(Data(stdin))
-            try input.fileHandleForWriting.close()
+            // Standard input comes from a file, redirected by the shell.
+            _ = FileManager.default.createFile(atPath: inputPath, contents: Data(stdin))
+            program = "/bin/sh"
+            args = ["-c", "exec \"$0\" \"$@\" < \"\(inputPath)\"", executable] + arguments
         }
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+        let exit = try ChildProcess(program, args, environment: env, outputPath: outputPath).waitForever()
+        return (exit.code, (try? String(contentsOfFile: outputPath, encoding: .utf8)) ?? "")
     }
 }

@@ -85,7 +85,7 @@ public final class HTTPServer: Service, Sendable {
         }
         if let address = server.channel.localAddress {
             bound.succeed(address)
-            logger.info("HTTP server listening", metadata: ["address": "\(address)"])
+            logger.info("HTTP server listening", metadata: ["address": "\(address)", "port": "\(address.port ?? 0)"])
         }
 
         // The accept loop runs in its own task so that cancelling the server never cancels an iteration

@@ -1,0 +1,54 @@
+import OOMWatchCore
+
+/// What a `JournalTailer` or `KmsgReader` hands to its consumer.
+public enum JournalEvent: Sendable, Hashable {
+    /// One kernel line, in journal order.
+    case entry(KernelLine)
+    /// The replay of already stored lines reached the end; what follows is live.
+    case replayFinished
+    /// A readiness or warning change of the source.
+    case status(JournalStatus)
+    /// How the boot before the current one ended (only when requested; nil: no previous boot stored).
+    case previousBoot(PreviousBootSummary?)
+}
+
+/// The state of a kernel-line source, for logs and the readiness endpoint.
+public enum JournalStatus: Sendable, Hashable, CustomStringConvertible {
+    /// The source is open and being read.
+    case opened(source: String)
+    /// The source was closed and opened again (journal files changed: rotation, vacuum,
+    /// journald restart; or a read error) and reading resumed after the last delivered entry.
+    case reopened(source: String, reason: String)
+    /// The journal directory does not exist yet; retrying.
+    case waitingForJournal(path: String, retryInSeconds: Double)
+    /// The journal exists but may not be read by this process; retrying.
+    case permissionDenied(path: String, message: String, retryInSeconds: Double)
+    /// Opening or reading failed for another reason; retrying.
+    case failed(message: String, retryInSeconds: Double)
+    /// Warning: the start cursor is malformed or no longer in the journal; reading continues at `resumedAt`.
+    case cursorNotFound(cursor: String, resumedAt: String)
+    /// Warning (kmsg): the kernel ring buffer overwrote records before they were read.
+    case recordsLost(count: UInt64, totalLost: UInt64)
+
+    /// Whether this status makes the source ready (true), not ready (false), or is only a warning (nil).
+    public var readiness: Bool? {
+        switch self {
+        case .opened, .reopened: true
+        case .waitingForJournal, .permissionDenied, .failed: false
+        case .cursorNotFound, .recordsLost: nil
+        }
+    }
+
+    /// A one-line explanation for logs and `/readyz`.
+    public var description: String {
+        switch self {
+        case .opened(let source): "reading \(source)"
+        case .reopened(let source, let reason): "reopened \(source): \(reason)"
+        case .waitingForJournal(let path, let delay): "waiting for journal at \(path) (retry in \(delay) s)"
+        case .permissionDenied(let path, let message, let delay): "permission denied on \(path): \(message) (retry in \(delay) s)"
+        case .failed(let message, let delay): "\(message) (retry in \(delay) s)"
+        case .cursorNotFound(let cursor, let resumedAt): "cursor \(cursor) not found in the journal; resuming at \(resumedAt)"
+        case .recordsLost(let count, let total): "kernel ring buffer overrun: \(count) records lost (\(total) in total)"
+        }
+    }
+}

@@ -1,0 +1,188 @@
+/// Retention and bounds of a `HistoryStore`.
+public struct HistoryStoreConfiguration: Sendable, Hashable, Codable {
+    /// Nominal poll interval (sizes the full-resolution rings).
+    public var sampleIntervalSeconds: Int
+    /// Node, kubepods, QoS tiers, slices and units.
+    public var slice: HistoryRetention
+    public var pod: HistoryRetention
+    public var container: HistoryRetention
+    /// A cgroup not seen for this long is evicted.
+    public var evictionGraceSeconds: Int64
+    /// Hard cap on tracked cgroups; new cgroups beyond it are refused (counted).
+    public var maxTrackedCgroups: Int
+
+    public init(
+        sampleIntervalSeconds: Int = 5,
+        slice: HistoryRetention = .sliceDefault,
+        pod: HistoryRetention = .podDefault,
+        container: HistoryRetention = .containerDefault,
+        evictionGraceSeconds: Int64 = 600,
+        maxTrackedCgroups: Int = 20_000
+    ) {
+        self.sampleIntervalSeconds = max(1, sampleIntervalSeconds)
+        self.slice = slice
+        self.pod = pod
+        self.container = container
+        self.evictionGraceSeconds = max(0, evictionGraceSeconds)
+        self.maxTrackedCgroups = max(1, maxTrackedCgroups)
+    }
+
+    /// The retention for a class.
+    public func retention(for retentionClass: HistoryRetentionClass) -> HistoryRetention {
+        switch retentionClass {
+        case .slice: return slice
+        case .pod: return pod
+        case .container: return container
+        }
+    }
+
+    /// Upper bound of the store's ring memory: every tracked cgroup at the largest retention.
+    public var memoryBoundBytes: Int {
+        let biggest = [HistoryRetentionClass.slice, .pod, .container].map {
+            CgroupHistory(role: .node, retention: retention(for: $0), sampleIntervalSeconds: sampleIntervalSeconds).approximateMemoryBytes
+        }.max() ?? 0
+        return maxTrackedCgroups * (biggest + HistoryStore.perEntryOverheadBytes + 128)
+    }
+}
+
+/// Rolling memory history for every tracked cgroup, keyed by cgroup path. A value type with
+/// one owner (the node state); memory is bounded by `maxTrackedCgroups` × per-class ring sizes.
+public struct HistoryStore: Sendable {
+    public let configuration: HistoryStoreConfiguration
+    /// Unix second that offsets count from (start of the UTC day the store was created).
+    public let epoch: Int64
+    private var histories: [String: CgroupHistory] = [:]
+    private var lastSeen: [String: Int64] = [:]
+    /// New cgroups refused because `maxTrackedCgroups` was reached.
+    public private(set) var refusedCgroups: Int = 0
+    /// Samples dropped because they were before the epoch or not readable.
+    public private(set) var droppedSamples: Int = 0
+    /// Cgroups evicted after the grace period.
+    public private(set) var evictedCgroups: Int = 0
+
+    /// Estimated bytes of dictionary bookkeeping per tracked cgroup (two entries, keys, headers).
+    static let perEntryOverheadBytes = 2 * (MemoryLayout<String>.stride + MemoryLayout<Int64>.stride) + 2 * 48
+        + MemoryLayout<CgroupHistory>.stride
+
+    /// Creates an empty store; `now` (Unix seconds) sets the epoch to the start of its UTC day.
+    public init(configuration: HistoryStoreConfiguration = HistoryStoreConfiguration(), now: Int64) {
+        self.configuration = configuration
+        epoch = now - ((now % 86_400) + 86_400) % 86_400
+    }
+
+    /// Number of cgroups with history.
+    public var trackedCount: Int { histories.count }
+    /// Paths with history.
+    public var trackedPaths: [String] { Array(histories.keys) }
+    /// The history of one cgroup.
+    public func history(of path: String) -> CgroupHistory? { histories[path] }
+
+    /// Records one sample taken at `time` (Unix seconds). Returns false if the sample was not
+    /// stored (unreadable usage, time outside the epoch range, or store full).
+    @discardableResult
+    public mutating func record(path: String, role: TrackedCgroupRole, sample: MemorySample, at time: Int64) -> Bool {
+        if sample.missingFields.contains(.usage) || sample.unreadableFields.contains(.usage) {
+            droppedSamples += 1
+            return false
+        }
+        let delta = time - epoch
+        guard delta >= 0, delta <= Int64(UInt32.max) else {
+            droppedSamples += 1
+            return false
+        }
+        let offset = UInt32(delta)
+        if histories[path] == nil {
+            guard histories.count < configuration.maxTrackedCgroups else {
+                refusedCgroups += 1
+                return false
+            }
+            histories[path] = CgroupHistory(
+                role: role, retention: configuration.retention(for: role.retentionClass),
+                sampleIntervalSeconds: configuration.sampleIntervalSeconds)
+        }
+        histories[path]?.append(
+            offset: offset, usageBytes: sample.usageBytes, workingSetBytes: sample.workingSetBytes,
+            limitBytes: sample.limitBytes)
+        lastSeen[path] = time
+        return true
+    }
+
+    /// Records every sample of a poll taken at `time`, then evicts stale cgroups.
+    public mutating func record(_ report: PollReport, at time: Int64) {
+        for entry in report.samples {
+            record(path: entry.cgroup.path, role: entry.cgroup.role, sample: entry.sample, at: time)
+        }
+        evictStale(now: time)
+    }
+
+    /// Removes cgroups not seen for more than the grace period; returns how many.
+    @discardableResult
+    public mutating func evictStale(now: Int64) -> Int {
+        let cutoff = now - configuration.evictionGraceSeconds
+        let stale = lastSeen.filter { $0.value < cutoff }.map(\.key)
+        for path in stale {
+            histories.removeValue(forKey: path)
+            lastSeen.removeValue(forKey: path)
+        }
+        evictedCgroups += stale.count
+        return stale.count
+    }
+
+    /// History of `cgroup` over the last `window` seconds before `now`. Uses full resolution
+    /// when its span covers the window, else the finest tier whose retention covers it, else
+    /// the coarsest tier. Returns nil for an unknown cgroup.
+    public func query(cgroup: String, window: Int64, now: Int64) -> HistoryQueryResult? {
+        guard let history = histories[cgroup] else { return nil }
+        let window = max(0, window)
+        let cutoff = now - window
+        let tierWidths = history.tierBucketSeconds
+        var chosenTier: Int?
+        if Int64(history.fullResolutionSpanSeconds) < window, !tierWidths.isEmpty {
+            let tierSpans = configuration.retention(for: history.role.retentionClass).tiers.map { Int64($0.retentionSeconds) }
+            chosenTier = tierSpans.firstIndex { $0 >= window } ?? tierWidths.count - 1
+        }
+        var points: [HistoryQueryPoint] = []
+        if let tier = chosenTier {
+            let width = Int64(tierWidths[tier])
+            for p in history.downsampledPoints(tier: tier) {
+                let ts = epoch + Int64(p.offset)
+                guard ts + width > cutoff, ts <= now else { continue }
+                let bucketEnd = UInt32(clamping: Int64(p.offset) + width - 1)
+                points.append(HistoryQueryPoint(
+                    timestamp: ts,
+                    usageBytes: HistoryUnits.bytes(p.usageAvg),
+                    workingSetBytes: HistoryUnits.bytes(p.workingSetAvg),
+                    limitBytes: history.limit(at: bucketEnd),
+                    usageMinBytes: HistoryUnits.bytes(p.usageMin),
+                    usageMaxBytes: HistoryUnits.bytes(p.usageMax),
+                    workingSetMinBytes: HistoryUnits.bytes(p.workingSetMin),
+                    workingSetMaxBytes: HistoryUnits.bytes(p.workingSetMax)))
+            }
+            return HistoryQueryResult(
+                cgroup: cgroup, role: history.role, windowSeconds: window, resolutionSeconds: width,
+                downsampled: true, points: points)
+        }
+        points.reserveCapacity(history.full.count)
+        for p in history.full {
+            let ts = epoch + Int64(p.offset)
+            guard ts >= cutoff, ts <= now else { continue }
+            points.append(HistoryQueryPoint(
+                timestamp: ts, usageBytes: HistoryUnits.bytes(p.usage),
+                workingSetBytes: HistoryUnits.bytes(p.workingSet), limitBytes: history.limit(at: p.offset)))
+        }
+        return HistoryQueryResult(
+            cgroup: cgroup, role: history.role, windowSeconds: window,
+            resolutionSeconds: Int64(history.sampleIntervalSeconds), downsampled: false, points: points)
+    }
+
+    /// Approximate bytes held: ring storage of every history plus per-entry bookkeeping and keys.
+    public var approximateMemoryBytes: Int {
+        var total = 0
+        for (path, history) in histories {
+            total += history.approximateMemoryBytes + Self.perEntryOverheadBytes
+            let keyBytes = path.utf8.count
+            if keyBytes > 15 { total += 2 * (keyBytes + 32) }  // heap-allocated native strings, two dictionaries
+        }
+        return total
+    }
+}

@@ -1,0 +1,57 @@
+/// One downsampling tier: fixed-width time buckets aggregated to min/avg/max.
+public struct HistoryTier: Sendable, Hashable, Codable {
+    /// Bucket width in seconds (buckets are aligned to multiples of it in Unix time).
+    public var bucketSeconds: Int
+    /// How far back the tier reaches, in seconds; capacity = retention / bucket.
+    public var retentionSeconds: Int
+
+    public init(bucketSeconds: Int, retentionSeconds: Int) {
+        self.bucketSeconds = max(1, bucketSeconds)
+        self.retentionSeconds = max(self.bucketSeconds, retentionSeconds)
+    }
+
+    /// Number of buckets kept.
+    public var capacity: Int { (retentionSeconds + bucketSeconds - 1) / bucketSeconds }
+}
+
+/// How long one class of cgroups keeps history.
+public struct HistoryRetention: Sendable, Hashable, Codable {
+    /// Seconds of full-resolution samples kept.
+    public var fullResolutionSeconds: Int
+    /// Downsampled tiers, finest first.
+    public var tiers: [HistoryTier]
+
+    public init(fullResolutionSeconds: Int, tiers: [HistoryTier]) {
+        self.fullResolutionSeconds = max(0, fullResolutionSeconds)
+        self.tiers = tiers.sorted { $0.bucketSeconds < $1.bucketSeconds }
+    }
+
+    /// Slices, units, the node, kubepods and QoS tiers: 1 h at full resolution, 24 h of 1-min buckets.
+    public static let sliceDefault = HistoryRetention(
+        fullResolutionSeconds: 3600,
+        tiers: [HistoryTier(bucketSeconds: 60, retentionSeconds: 86_400)]
+    )
+    /// Pods: 15 min full resolution, 2 h of 1-min buckets, 24 h of 15-min buckets.
+    public static let podDefault = HistoryRetention(
+        fullResolutionSeconds: 900,
+        tiers: [
+            HistoryTier(bucketSeconds: 60, retentionSeconds: 7200),
+            HistoryTier(bucketSeconds: 900, retentionSeconds: 86_400),
+        ]
+    )
+    /// Containers: 10 min full resolution, 1 h of 1-min buckets, 6 h of 15-min buckets.
+    public static let containerDefault = HistoryRetention(
+        fullResolutionSeconds: 600,
+        tiers: [
+            HistoryTier(bucketSeconds: 60, retentionSeconds: 3600),
+            HistoryTier(bucketSeconds: 900, retentionSeconds: 21_600),
+        ]
+    )
+}
+
+/// Which retention a cgroup gets (see `TrackedCgroupRole.retentionClass`).
+public enum HistoryRetentionClass: String, Sendable, Hashable, Codable {
+    case slice
+    case pod
+    case container
+}

@@ -1,0 +1,48 @@
+/// A fixed-capacity ring: appending to a full ring overwrites the oldest element. Storage is
+/// reserved once at init and never reallocated (the buffer is not shared after init, so no
+/// copy-on-write copies happen either while one owner mutates it).
+public struct RingBuffer<Element>: RandomAccessCollection {
+    private var storage: ContiguousArray<Element>
+    /// Index in `storage` of the oldest element once the ring is full.
+    private var head: Int = 0
+    /// Maximum number of elements held.
+    public let capacity: Int
+
+    /// Creates an empty ring holding at most `capacity` (≥ 1) elements.
+    public init(capacity: Int) {
+        self.capacity = Swift.max(1, capacity)
+        storage = ContiguousArray()
+        storage.reserveCapacity(self.capacity)
+    }
+
+    public var startIndex: Int { 0 }
+    public var endIndex: Int { storage.count }
+    /// True when the next append overwrites the oldest element.
+    public var isFull: Bool { storage.count == capacity }
+
+    /// The element at logical position `i` (0 = oldest).
+    public subscript(i: Int) -> Element {
+        storage[(head + i) % capacity]
+    }
+
+    /// Appends, overwriting the oldest element when full. O(1), no allocation.
+    public mutating func append(_ element: Element) {
+        if storage.count < capacity {
+            storage.append(element)
+        } else {
+            storage[head] = element
+            head = head + 1 == capacity ? 0 : head + 1
+        }
+    }
+
+    /// Removes all elements, keeping the reserved storage.
+    public mutating func removeAll() {
+        storage.removeAll(keepingCapacity: true)
+        head = 0
+    }
+
+    /// Bytes reserved for elements (capacity × stride).
+    public var reservedBytes: Int { storage.capacity * MemoryLayout<Element>.stride }
+}
+
+extension RingBuffer: Sendable where Element: Sendable {}
