@@ -72,6 +72,14 @@ let package = Package(
             path: "Benchmarks/OOMWatchBench",
             swiftSettings: swiftSettings
         ),
+        // libFuzzer target over the kernel-log decoders, parser and assembler (see Fuzz/README.md).
+        // A plain build is a replay tool for corpus and crash files.
+        .executableTarget(
+            name: "KernelParserFuzz",
+            dependencies: ["OOMWatchCore"],
+            path: "Fuzz/KernelParserFuzz",
+            swiftSettings: swiftSettings
+        ),
         // Helpers shared by the test targets: scratch cgroups, allocators, journald, daemon launcher.
         .target(
             name: "OOMWatchTestSupport",
@@ -82,6 +90,7 @@ let package = Package(
         .testTarget(
             name: "OOMWatchCoreTests",
             dependencies: ["OOMWatchCore", "OOMWatchTestSupport"],
+            resources: [.copy("Fixtures")],
             swiftSettings: swiftSettings
         ),
         .testTarget(

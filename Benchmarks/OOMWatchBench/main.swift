@@ -1,5 +1,5 @@
 // oomwatch-bench: the benchmark harness behind `make bench`.
-//   oomwatch-bench [all|cgroup-poll] [--pods N] [--containers N] [--work-dir DIR]
+//   oomwatch-bench [all|kernel-parse|cgroup-poll] [--lines N] [--pods N] [--containers N] [--work-dir DIR]
 // Each benchmark prints a table; run a release build (make bench does).
 import Glibc
 
@@ -15,7 +15,10 @@ let pods = Int(option("--pods", default: "1000")) ?? 1000
 let containers = Int(option("--containers", default: "2")) ?? 2
 let workDir = option("--work-dir", default: "/dev/shm")
 
+let lines = Int(option("--lines", default: "1000000")) ?? 1_000_000
+
 let benchmarks: [(name: String, run: () throws -> String)] = [
+    ("kernel-parse", { try KernelParseBenchmark.run(lines: lines, workDir: workDir) }),
     ("cgroup-poll", { try CgroupPollBenchmark.run(pods: pods, containersPerPod: containers, workDir: workDir) }),
 ]
 

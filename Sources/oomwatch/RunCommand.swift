@@ -20,8 +20,21 @@ struct RunCommand: AsyncParsableCommand {
     @Option(help: "Root of procfs (node capacity, kubelet flags). [env: OOMWATCH_PROC_ROOT]")
     var procRoot: String = "/proc"
 
-    @Option(help: "Journal directory to read instead of the system journal; repeat for several (e.g. a host's /var/log/journal and /run/log/journal). [env: OOMWATCH_JOURNAL_DIRECTORY, comma-separated]")
-    var journalDirectory: [String] = []
+    @Option(help: "Journal directory to read instead of the system journal. [env: OOMWATCH_JOURNAL_DIRECTORY]")
+    var journalDirectory: String?
+
+    @Option(help: "Read the journals of the OS tree mounted here (its /var/log/journal and /run/log/journal), e.g. /host in a DaemonSet. [env: OOMWATCH_JOURNAL_ROOT]")
+    var journalRoot: String?
+
+    @Option(help: "Kernel ring buffer device, read when no journal can be opened. [env: OOMWATCH_KMSG_PATH]")
+    var kmsgPath: String = "/dev/kmsg"
+
+    @Option(help: ArgumentHelp("How far back the journal is replayed at start-up to rebuild recent events. [env: OOMWATCH_REPLAY_WINDOW]", valueName: "duration"),
+            transform: { try Self.positiveDuration($0) })
+    var replayWindow: Duration = .seconds(24 * 3600)
+
+    @Option(help: "Sample only cgroups under this cgroup (a node nested in a container); default: the whole hierarchy. [env: OOMWATCH_CGROUP_HIERARCHY_PREFIX]")
+    var cgroupHierarchyPrefix: String = ""
 
     @Option(help: "Kubelet pod log directory (pod uid → namespace/name). [env: OOMWATCH_POD_LOG_DIR]")
     var podLogDir: String = "/var/log/pods"
@@ -55,11 +68,24 @@ struct RunCommand: AsyncParsableCommand {
         return duration
     }
 
+    func validate() throws {
+        if journalDirectory != nil, journalRoot != nil {
+            throw ValidationError("--journal-directory and --journal-root exclude each other")
+        }
+    }
+
     var daemonConfiguration: DaemonConfiguration {
         var configuration = DaemonConfiguration()
         configuration.cgroupRoot = cgroupRoot
         configuration.procRoot = procRoot
-        configuration.journalDirectories = journalDirectory
+        if let journalDirectory {
+            configuration.journal = .directory(journalDirectory)
+        } else if let journalRoot {
+            configuration.journal = .osRoot(journalRoot)
+        }
+        configuration.kmsgPath = kmsgPath
+        configuration.replayWindow = replayWindow
+        configuration.cgroupHierarchyPrefix = cgroupHierarchyPrefix
         configuration.podLogDirectory = podLogDir
         configuration.containerLogDirectory = containerLogDir
         configuration.kubeletConfigPath = kubeletConfig

@@ -6,6 +6,7 @@ import Glibc
 public final class LoopbackClient: @unchecked Sendable {
     public struct Failure: Error, CustomStringConvertible {
         public let description: String
+        public init(description: String) { self.description = description }
     }
 
     private var fd: Int32

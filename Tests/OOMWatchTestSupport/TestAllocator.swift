@@ -101,3 +101,26 @@ public final class AllocatorProcess: @unchecked Sendable {
         unlink(outputPath)
     }
 }
+
+extension TestAllocator {
+    /// A copy of the allocator named `name` (the kernel reports a process by its executable's name, so an
+    /// OOM kill of it reads like one of `haproxy` or `java`).
+    public func binary(named name: String) throws -> String {
+        let path = (binaryPath as NSString).deletingLastPathComponent + "/" + name
+        if !FileManager.default.fileExists(atPath: path) {
+            try FileManager.default.copyItem(atPath: binaryPath, toPath: path)
+        }
+        return path
+    }
+
+    /// Runs the allocator as `name` inside the cgroup whose `cgroup.procs` is given, asking for
+    /// `megabytes`, and waits until it ends (the OOM killer is expected to end it). Returns its pid and
+    /// how it ended, or nil if it was still running after `timeout` (it is then killed).
+    public func runUntilKilled(named name: String, megabytes: Int, cgroupProcsFile: String, timeout: Duration = .seconds(30)) async throws -> (pid: Int32, exit: ChildProcess.Exit?) {
+        let executable = try binary(named: name)
+        let process = try ChildProcess("/bin/sh", ["-c", "echo $$ > \"$1\" && exec \"$2\" \"$3\"", "sh", cgroupProcsFile, executable, String(megabytes)])
+        let exit = await process.wait(timeout: timeout)
+        if exit == nil { process.kill() }
+        return (process.pid, exit)
+    }
+}

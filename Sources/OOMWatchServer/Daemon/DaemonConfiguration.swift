@@ -1,4 +1,5 @@
 import Logging
+import OOMWatchAdapters
 import OOMWatchCore
 
 /// Everything the daemon reads and where: every root is injectable so tests and a DaemonSet with host
@@ -8,8 +9,19 @@ public struct DaemonConfiguration: Sendable {
     public var cgroupRoot: String = "/sys/fs/cgroup"
     /// Root of procfs (`/proc`), for node capacity and the kubelet's command line.
     public var procRoot: String = "/proc"
-    /// Journal directories to read; empty means the system journal.
-    public var journalDirectories: [String] = []
+    /// Where kernel messages are read from: the system journal, one journal directory, or the journals
+    /// of an OS tree mounted elsewhere (a DaemonSet's `/host`).
+    public var journal: JournalSource = .system
+    /// The fallback when no journal can be opened.
+    public var kmsgPath: String = "/dev/kmsg"
+    /// How far back the journal is replayed at start-up to rebuild recent events (current boot only).
+    public var replayWindow: Duration = .seconds(24 * 3600)
+    /// Only cgroups under this cgroup are sampled (e.g. a node nested in a container); "" = all.
+    public var cgroupHierarchyPrefix: String = ""
+    /// How many recent events `/events` keeps.
+    public var eventCapacity: Int = 5_000
+    /// Retention of the cgroup history rings.
+    public var history = HistoryStoreConfiguration()
     /// `/var/log/pods`: pod uid → namespace and name.
     public var podLogDirectory: String = "/var/log/pods"
     /// `/var/log/containers`: container id → container name.

@@ -1,3 +1,4 @@
+import Foundation
 import Logging
 import NIOCore
 import NIOPosix
@@ -13,6 +14,10 @@ public final class OOMWatchDaemon: Sendable {
     public let metrics: DaemonMetrics
     public let readiness: Readiness
     public let server: HTTPServer
+    public let node: NodeState
+    private let killMetrics: KillMetrics
+    private let cgroupMetrics: CgroupMetrics
+    private let sourceMetrics: KernelSourceMetrics
     private let logger: Logger
 
     public init(configuration: DaemonConfiguration, logger: Logger) {
@@ -20,9 +25,16 @@ public final class OOMWatchDaemon: Sendable {
         self.logger = logger
         self.metrics = DaemonMetrics(processReader: SelfProcessReader(procRoot: configuration.procRoot), logger: logger)
         self.readiness = Readiness()
+        var history = configuration.history
+        history.sampleIntervalSeconds = max(1, Int(configuration.pollInterval.components.seconds))
+        self.node = NodeState(eventCapacity: configuration.eventCapacity, history: history, nowSeconds: Int64(Date().timeIntervalSince1970))
+        self.killMetrics = KillMetrics(registry: metrics.registry)
+        let grace = max(60, 3 * configuration.pollInterval.components.seconds)
+        self.cgroupMetrics = CgroupMetrics(registry: metrics.registry, graceSeconds: grace)
+        self.sourceMetrics = KernelSourceMetrics(registry: metrics.registry)
         self.server = HTTPServer(
             configuration: configuration.http,
-            router: Routes.make(metrics: metrics, readiness: readiness),
+            router: Routes.make(Routes.Context(metrics: metrics, readiness: readiness, node: node)),
             logger: logger
         )
     }
@@ -32,6 +44,19 @@ public final class OOMWatchDaemon: Sendable {
         var groupConfiguration = ServiceGroupConfiguration(
             services: [
                 .init(service: server, successTerminationBehavior: .gracefullyShutdownGroup, failureTerminationBehavior: .gracefullyShutdownGroup, serviceName: "http"),
+                .init(
+                    service: CgroupPollingService(
+                        configuration: CgroupSamplerConfiguration(
+                            cgroupRoot: configuration.cgroupRoot, procRoot: configuration.procRoot,
+                            hierarchyPrefix: configuration.cgroupHierarchyPrefix),
+                        interval: configuration.pollInterval, state: node, metrics: cgroupMetrics, readiness: readiness, logger: logger),
+                    successTerminationBehavior: .gracefullyShutdownGroup, failureTerminationBehavior: .gracefullyShutdownGroup, serviceName: "cgroups"),
+                .init(
+                    service: KernelEventService(
+                        journal: configuration.journal, kmsgPath: configuration.kmsgPath, procRoot: configuration.procRoot,
+                        stateDirectory: configuration.stateDirectory, replayWindow: configuration.replayWindow, node: node,
+                        killMetrics: killMetrics, sourceMetrics: sourceMetrics, readiness: readiness, logger: logger),
+                    successTerminationBehavior: .gracefullyShutdownGroup, failureTerminationBehavior: .gracefullyShutdownGroup, serviceName: "kernel-log"),
                 .init(
                     service: SystemdIntegrationService(notifier: SystemdNotifier(), server: server, logger: logger),
                     successTerminationBehavior: .ignore, failureTerminationBehavior: .gracefullyShutdownGroup, serviceName: "systemd-notify"),

@@ -1,19 +1,28 @@
+import Foundation
 import OOMWatchCore
 
 /// The daemon's HTTP routes over its shared parts.
 enum Routes {
-    static func make(metrics: DaemonMetrics, readiness: Readiness) -> Router {
+    struct Context: Sendable {
+        let metrics: DaemonMetrics
+        let readiness: Readiness
+        let node: NodeState
+    }
+
+    static func make(_ context: Context) -> Router {
         var router = Router()
         router.get("/healthz") { _ in .text("ok") }
         router.get("/readyz") { _ in
-            let report = readiness.report()
+            let report = context.readiness.report()
             let body = ([report.ready ? "ready" : "not ready"] + report.lines).joined(separator: "\n")
             return .text(body, status: report.ready ? .ok : .serviceUnavailable)
         }
         router.get("/metrics") { _ in
-            HTTPResponse(status: .ok, contentType: "text/plain; version=0.0.4; charset=utf-8", body: metrics.exposition())
+            HTTPResponse(status: .ok, contentType: "text/plain; version=0.0.4; charset=utf-8", body: context.metrics.exposition())
         }
-        let endpoints = ["/metrics", "/healthz", "/readyz"]
+        router.get("/events") { request in events(request, node: context.node) }
+        router.get("/history") { request in history(request, node: context.node) }
+        let endpoints = ["/events", "/history", "/metrics", "/healthz", "/readyz"]
         router.get("/") { _ in
             let links = endpoints.map { "<li><a href=\"\($0)\">\($0)</a></li>" }.joined()
             let html = """
@@ -23,5 +32,64 @@ enum Routes {
             return HTTPResponse(status: .ok, contentType: "text/html; charset=utf-8", body: Array(html.utf8))
         }
         return router
+    }
+
+    static let encoder: JSONEncoder = {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return encoder
+    }()
+
+    static func json<T: Encodable>(_ value: T) -> HTTPResponse {
+        do {
+            return .json(Array(try encoder.encode(value)))
+        } catch {
+            return .text("cannot encode the response: \(error)", status: .internalServerError)
+        }
+    }
+
+    static func badRequest(_ message: String) -> HTTPResponse {
+        var response = json(["error": message])
+        response.status = .badRequest
+        return response
+    }
+
+    /// `GET /events?since=&limit=&type=`: recent kills and other events, newest first.
+    static func events(_ request: HTTPRequest, node: NodeState) -> HTTPResponse {
+        let now = Int64(Date().timeIntervalSince1970 * 1_000_000)
+        let query: EventQuery
+        do {
+            query = try EventQuery(parameters: request.query, nowMicros: now)
+        } catch {
+            return badRequest(error.description)
+        }
+        struct Body: Encodable {
+            let count: Int
+            let events: [NodeEvent]
+        }
+        let selected = node.events(query)
+        return json(Body(count: selected.count, events: selected))
+    }
+
+    /// `GET /history?cgroup=system.slice&window=1h`: the rolling history of one tracked cgroup.
+    static func history(_ request: HTTPRequest, node: NodeState) -> HTTPResponse {
+        guard let raw = request.query["cgroup"], !raw.isEmpty else {
+            return badRequest("missing cgroup, e.g. /history?cgroup=system.slice&window=1h; tracked: \(node.historyPaths.prefix(20).joined(separator: " "))")
+        }
+        let cgroup = raw.hasPrefix("/") ? raw : "/" + raw
+        var windowSeconds: Int64 = 3600
+        if let text = request.query["window"] {
+            guard let duration = try? DurationText.parse(text), duration > .zero else {
+                return badRequest("invalid window=\(text.prefix(50)): expected a duration such as 15m, 1h, 24h")
+            }
+            windowSeconds = min(max(duration.components.seconds, 1), 7 * 86_400)
+        }
+        let now = Int64(Date().timeIntervalSince1970)
+        guard let result = node.history(cgroup: cgroup, windowSeconds: windowSeconds, nowSeconds: now) else {
+            var response = json(["error": "no history for cgroup \(Router.printable(cgroup))"])
+            response.status = .notFound
+            return response
+        }
+        return json(result)
     }
 }

@@ -63,8 +63,10 @@ struct JournaldLiveTests {
 
     @Test("live lines arrive; journald SIGKILL + restart, rotation and vacuum do not stop the tailer")
     func liveFollowAndSurvive() async throws {
-        let journald = try JournaldHarness.startOrReuse()
-        defer { journald.stop() }
+        try await JournaldHarness.withJournald { journald in try await liveFollowAndSurvive(journald) }
+    }
+
+    private func liveFollowAndSurvive(_ journald: JournaldHarness) async throws {
         print("journald pid \(journald.pid), started by harness: \(journald.ownsProcess)")
 
         let tailer = JournalTailer(configuration: JournalTailerConfiguration(

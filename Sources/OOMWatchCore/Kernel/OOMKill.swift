@@ -1,0 +1,184 @@
+/// One OOM kill, assembled from the kernel's multi-line report.
+///
+/// Only `victim.pid`/`victim.comm` are guaranteed (the `Killed process` line); every other
+/// field is `nil` when its line was rate-limited, cut off, or not printed by that kernel.
+/// Encodes with camelCase keys; nil fields are omitted.
+public struct OOMKill: Sendable, Hashable, Codable {
+    /// The allocating task that invoked the OOM killer.
+    public struct Trigger: Sendable, Hashable, Codable {
+        public var comm: ProcessName
+        /// `gfp_mask` as printed, e.g. `0xcc0`.
+        public var gfpMask: String?
+        /// Decoded flags, e.g. `GFP_KERNEL` (4.8+).
+        public var gfpFlags: String?
+        public var order: Int?
+        public var oomScoreAdj: Int?
+
+        public init(comm: ProcessName, gfpMask: String? = nil, gfpFlags: String? = nil, order: Int? = nil, oomScoreAdj: Int? = nil) {
+            self.comm = comm
+            self.gfpMask = gfpMask
+            self.gfpFlags = gfpFlags
+            self.order = order
+            self.oomScoreAdj = oomScoreAdj
+        }
+    }
+
+    /// The killed process and its memory at the kill.
+    public struct Victim: Sendable, Hashable, Codable {
+        public var pid: Int
+        public var comm: ProcessName
+        public var uid: UInt32?
+        public var totalVmKB: UInt64?
+        public var anonRssKB: UInt64?
+        public var fileRssKB: UInt64?
+        public var shmemRssKB: UInt64?
+        public var pgtablesKB: UInt64?
+        public var oomScoreAdj: Int?
+        /// Badness score (`Kill process … score S`, kernels before 5.0) when this pid was the candidate.
+        public var score: Int?
+
+        public init(pid: Int, comm: ProcessName, uid: UInt32? = nil, totalVmKB: UInt64? = nil, anonRssKB: UInt64? = nil,
+                    fileRssKB: UInt64? = nil, shmemRssKB: UInt64? = nil, pgtablesKB: UInt64? = nil, oomScoreAdj: Int? = nil,
+                    score: Int? = nil) {
+            self.pid = pid
+            self.comm = comm
+            self.uid = uid
+            self.totalVmKB = totalVmKB
+            self.anonRssKB = anonRssKB
+            self.fileRssKB = fileRssKB
+            self.shmemRssKB = shmemRssKB
+            self.pgtablesKB = pgtablesKB
+            self.oomScoreAdj = oomScoreAdj
+            self.score = score
+        }
+    }
+
+    /// The process the kernel selected (`Kill process N (comm) score S or sacrifice child`,
+    /// before 5.0). The killed pid can be a child of it.
+    public struct Candidate: Sendable, Hashable, Codable {
+        public var pid: Int
+        public var comm: ProcessName
+        public var score: Int
+
+        public init(pid: Int, comm: ProcessName, score: Int) {
+            self.pid = pid
+            self.comm = comm
+            self.score = score
+        }
+    }
+
+    /// The limiting memcg's counters printed with the report (`memory: usage …`).
+    public struct MemcgState: Sendable, Hashable, Codable {
+        public var usageKB: UInt64?
+        public var limitKB: UInt64?
+        public var failcnt: UInt64?
+        /// `memory+swap:` (v1) or `swap:` (v2) usage/limit/failcnt.
+        public var swapUsageKB: UInt64?
+        public var swapLimitKB: UInt64?
+        public var swapFailcnt: UInt64?
+
+        public init(usageKB: UInt64? = nil, limitKB: UInt64? = nil, failcnt: UInt64? = nil, swapUsageKB: UInt64? = nil,
+                    swapLimitKB: UInt64? = nil, swapFailcnt: UInt64? = nil) {
+            self.usageKB = usageKB
+            self.limitKB = limitKB
+            self.failcnt = failcnt
+            self.swapUsageKB = swapUsageKB
+            self.swapLimitKB = swapLimitKB
+            self.swapFailcnt = swapFailcnt
+        }
+    }
+
+    /// RSS left after the oom_reaper reaped the victim.
+    public struct Reaped: Sendable, Hashable, Codable {
+        public var anonRssKB: UInt64
+        public var fileRssKB: UInt64
+        public var shmemRssKB: UInt64
+
+        public init(anonRssKB: UInt64, fileRssKB: UInt64, shmemRssKB: UInt64) {
+            self.anonRssKB = anonRssKB
+            self.fileRssKB = fileRssKB
+            self.shmemRssKB = shmemRssKB
+        }
+    }
+
+    /// Stable identity: the same kill seen twice (journal replay, kmsg and journal) has the same id.
+    public var id: String
+    public var bootID: String?
+    /// Wall-clock time of the `Killed process` line, µs since the epoch.
+    public var realtimeMicros: Int64?
+    /// Kernel (CLOCK_MONOTONIC) time of the `Killed process` line, µs.
+    public var monotonicMicros: Int64?
+    /// The prefix of the kill line (`Memory cgroup out of memory`, `Out of memory`, none).
+    public var context: OOMMessageContext
+    /// `nil` when the `invoked oom-killer` header was not seen (rate-limited storm, cut-off log).
+    public var trigger: Trigger?
+    public var victim: Victim
+    public var constraint: OOMConstraint
+    /// The cgroup whose limit was hit (`oom_memcg`, or `limit of` on old kernels); `nil` for a global OOM.
+    public var limitCgroup: String?
+    /// The victim's cgroup (`task_memcg`, or `Task in` on old kernels).
+    public var taskCgroup: String?
+    public var cpuset: String?
+    public var memsAllowed: String?
+    public var memcg: MemcgState?
+    public var candidate: Candidate?
+    public var reaped: Reaped?
+    /// The `memory.oom.group` cgroup when the kill was part of a group kill.
+    public var oomGroupCgroup: String?
+    /// Owner of `taskCgroup`, else of `oomGroupCgroup`, else of `limitCgroup`; `.unknown("")` if none was printed.
+    public var owner: CgroupOwner
+    /// Owner of `limitCgroup`.
+    public var limitOwner: CgroupOwner?
+
+    public init(id: String, bootID: String?, realtimeMicros: Int64?, monotonicMicros: Int64?, context: OOMMessageContext,
+                trigger: Trigger?, victim: Victim, constraint: OOMConstraint, limitCgroup: String?, taskCgroup: String?,
+                cpuset: String?, memsAllowed: String?, memcg: MemcgState?, candidate: Candidate?, reaped: Reaped?,
+                oomGroupCgroup: String?, owner: CgroupOwner, limitOwner: CgroupOwner?) {
+        self.id = id
+        self.bootID = bootID
+        self.realtimeMicros = realtimeMicros
+        self.monotonicMicros = monotonicMicros
+        self.context = context
+        self.trigger = trigger
+        self.victim = victim
+        self.constraint = constraint
+        self.limitCgroup = limitCgroup
+        self.taskCgroup = taskCgroup
+        self.cpuset = cpuset
+        self.memsAllowed = memsAllowed
+        self.memcg = memcg
+        self.candidate = candidate
+        self.reaped = reaped
+        self.oomGroupCgroup = oomGroupCgroup
+        self.owner = owner
+        self.limitOwner = limitOwner
+    }
+
+    /// Recomputes `owner` and `limitOwner` from the cgroup paths.
+    public mutating func resolveOwners() {
+        let path = taskCgroup ?? oomGroupCgroup ?? limitCgroup
+        owner = path.map(CgroupPathClassifier.classify) ?? .unknown("")
+        limitOwner = limitCgroup.map(CgroupPathClassifier.classify)
+    }
+
+    /// The stable id of a kill: 16 hex digits of FNV-1a-64 over `bootID|time|pid|comm`, where
+    /// time is the monotonic µs of the `Killed process` line (`m…`), else its realtime (`r…`).
+    public static func makeID(bootID: String?, monotonicMicros: Int64?, realtimeMicros: Int64?, pid: Int, comm: ProcessName) -> String {
+        var h: UInt64 = 0xcbf2_9ce4_8422_2325
+        func mix<S: Sequence>(_ bytes: S) where S.Element == UInt8 {
+            for b in bytes {
+                h ^= UInt64(b)
+                h = h &* 0x0000_0100_0000_01B3
+            }
+        }
+        mix((bootID ?? "").utf8)
+        mix([0x7C])
+        if let m = monotonicMicros { mix("m\(m)".utf8) } else if let r = realtimeMicros { mix("r\(r)".utf8) }
+        mix([0x7C])
+        mix(String(pid).utf8)
+        mix([0x7C])
+        mix(comm.bytes)
+        let hex = String(h, radix: 16)
+        return String(repeating: "0", count: 16 - hex.count) + hex
+    }
+}

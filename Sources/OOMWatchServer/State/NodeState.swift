@@ -1,0 +1,53 @@
+import OOMWatchCore
+import Synchronization
+
+/// The node's state with one owner: the event log, the cgroup history and the latest poll. Writers are
+/// the kernel-event and polling services; HTTP handlers read copies taken under the lock.
+public final class NodeState: Sendable {
+    private struct State {
+        var events: EventLog
+        var history: HistoryStore
+        var latestPoll: PollReport?
+        var latestPollMicros: Int64?
+    }
+
+    private let state: Mutex<State>
+
+    public init(eventCapacity: Int = 5_000, history: HistoryStoreConfiguration = HistoryStoreConfiguration(), nowSeconds: Int64) {
+        state = Mutex(State(events: EventLog(capacity: eventCapacity), history: HistoryStore(configuration: history, now: nowSeconds)))
+    }
+
+    /// Records an event; false when an event with the same id was already recorded.
+    @discardableResult
+    public func record(_ event: NodeEvent) -> Bool {
+        state.withLock { $0.events.append(event) }
+    }
+
+    /// Events matching `query`, newest first.
+    public func events(_ query: EventQuery) -> [NodeEvent] {
+        state.withLock { $0.events.select(query) }
+    }
+
+    /// Records a poll into the history and keeps it as the latest.
+    public func ingest(_ report: PollReport, atSeconds now: Int64) {
+        state.withLock { state in
+            state.history.record(report, at: now)
+            state.latestPoll = report
+            state.latestPollMicros = now * 1_000_000
+        }
+    }
+
+    /// The latest poll, if any.
+    public var latestPoll: PollReport? { state.withLock { $0.latestPoll } }
+
+    /// History of one cgroup over `windowSeconds` up to `now`; nil for an unknown cgroup.
+    public func history(cgroup: String, windowSeconds: Int64, nowSeconds: Int64) -> HistoryQueryResult? {
+        state.withLock { $0.history.query(cgroup: cgroup, window: windowSeconds, now: nowSeconds) }
+    }
+
+    /// The cgroups with history, sorted.
+    public var historyPaths: [String] { state.withLock { $0.history.trackedPaths.sorted() } }
+
+    /// Approximate bytes held by the history rings.
+    public var historyMemoryBytes: Int { state.withLock { $0.history.approximateMemoryBytes } }
+}
