@@ -78,3 +78,43 @@ struct SystemdNotifyTests {
         #expect(await socket.waitFor("STOPPING=1", timeout: .seconds(2)) != nil)
     }
 }
+
+@Suite("Deploy files agree with the daemon")
+struct DeployConsistencyTests {
+    static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+    static func helpOptions() async throws -> [String] {
+        let help = try await Blocking.run { try Tools.run(BuildProducts.executable("oomwatch").path, ["run", "--help"]) }
+        return help.output.split(separator: "\n").compactMap { line -> String? in
+            let trimmed = line.drop(while: { $0 == " " })
+            guard trimmed.hasPrefix("--") else { return nil }
+            let name = String(trimmed.prefix(while: { $0 != " " && $0 != "," && $0 != "=" }))
+            return ["--help", "--version"].contains(name) ? nil : name
+        }
+    }
+
+    @Test func daemonOptionsListMatchesTheHelp() async throws {
+        let listed = try String(contentsOf: Self.repository.appendingPathComponent("deploy/daemon-options.txt"), encoding: .utf8)
+            .split(separator: "\n").map(String.init).filter { !$0.hasPrefix("#") && !$0.isEmpty }
+        #expect(listed == (try await Self.helpOptions()), "regenerate with `make deploy-options`")
+    }
+
+    @Test func everyOptionDocumentsItsEnvironmentVariable() async throws {
+        let raw = try await Blocking.run { try Tools.run(BuildProducts.executable("oomwatch").path, ["run", "--help"]) }.output
+        let help = raw.split(whereSeparator: \.isWhitespace).joined(separator: " ")
+        for option in try await Self.helpOptions() {
+            let variable = "OOMWATCH_" + option.dropFirst(2).uppercased().replacingOccurrences(of: "-", with: "_")
+            #expect(help.contains("[env: \(variable)"), "\(option) documents \(variable)")
+        }
+    }
+
+    @Test func everyEnvironmentVariableIsRead() async throws {
+        // A bad value through each duration variable is refused, which proves the variable is read.
+        for variable in ["OOMWATCH_POLL_INTERVAL", "OOMWATCH_READ_TIMEOUT", "OOMWATCH_REPLAY_WINDOW", "OOMWATCH_LISTEN", "OOMWATCH_LOG_LEVEL", "OOMWATCH_LOG_FORMAT"] {
+            let result = try await Blocking.run {
+                try Tools.runWithEnvironment(BuildProducts.executable("oomwatch").path, ["run"], environment: [variable: "bogus-value"])
+            }
+            #expect(result.status == 2, "\(variable)=bogus-value: \(result.output)")
+        }
+    }
+}

@@ -87,9 +87,20 @@ def main(daemonset_file, options_file):
         if m.get("readOnly", False) and writable_ok:
             errors.append(f"state directory mount {target} is read-only: the daemon could not save its cursor")
     for opt, v in path_values:
-        if not any(inside(v, m["mountPath"]) for m in mounts):
+        if opt in ROOT_OPTIONS:
+            missing = [sub for sub in ROOT_OPTIONS[opt]
+                       if not any(os.path.normpath(m["mountPath"]) == os.path.normpath(os.path.join(v, sub)) for m in mounts)]
+            if missing:
+                errors.append(f"{opt}={v}: nothing mounted at {', '.join(os.path.join(v, s) for s in missing)}")
+        elif not any(inside(v, m["mountPath"]) for m in mounts):
             errors.append(f"{opt}={v} is not inside any mounted host path")
-    for opt in PATH_OPTIONS - set(values):
+    # The journal comes from one of these alternatives; only one may (and must) be set.
+    journal = {"--journal-directory", "--journal-root"}
+    if not journal & set(values):
+        errors.append("neither --journal-directory nor --journal-root is set: the host's journal is not read")
+    if len(journal & set(values)) > 1:
+        errors.append("--journal-directory and --journal-root exclude each other")
+    for opt in PATH_OPTIONS - set(values) - journal:
         errors.append(f"{opt} is not set: its default (a host path) does not exist in the container")
 
     for e in errors:
