@@ -1,0 +1,75 @@
+/// One measurement fed to `AlertEngine` in a poll: the value of a rule's condition for a subject.
+/// A subject that is not observed in a poll counts as "condition not met".
+public struct AlertObservation: Sendable, Hashable {
+    /// The rule this value is for.
+    public var rule: AlertName
+    /// What it is about (`system.slice`, `haproxy.service`).
+    public var subject: String
+    /// The value (ratio, count, or 1 for a present condition).
+    public var value: Double
+    /// The severity the source wants (e.g. a finding's); nil lets the rule's thresholds decide.
+    /// When set, the value is compared with the warning threshold only and the alert never
+    /// goes above this severity.
+    public var severity: AlertSeverity?
+    /// A one-line summary to use instead of the rule's generated one.
+    public var summary: String?
+
+    public init(rule: AlertName, subject: String, value: Double, severity: AlertSeverity? = nil, summary: String? = nil) {
+        self.rule = rule
+        self.subject = subject
+        self.value = value
+        self.severity = severity
+        self.summary = summary
+    }
+
+    /// SliceMemoryPressure observations: working set / limit of each limited slice
+    /// (pass kubepods, system.slice and kube.slice). Subject: the slice's name.
+    public static func slicePressure(_ slices: [SliceFacts]) -> [AlertObservation] {
+        slices.compactMap { slice in
+            guard let limit = slice.limitBytes, limit > 0 else { return nil }
+            return AlertObservation(rule: .sliceMemoryPressure, subject: slice.name, value: Double(slice.workingSetBytes) / Double(limit))
+        }
+    }
+
+    /// SliceMemoryPSI observations: v2 `some avg10` (ratio) of each slice that has PSI.
+    public static func slicePressureStall(_ slices: [SliceFacts]) -> [AlertObservation] {
+        slices.compactMap { slice in
+            guard let psi = slice.pressureSomeAvg10 else { return nil }
+            return AlertObservation(rule: .sliceMemoryPSI, subject: slice.name, value: psi)
+        }
+    }
+
+    /// CgroupOOMKills observations from per-owner kill counts within the window (`KillWindowCounter.counts`).
+    public static func oomKills(_ counts: [String: Int]) -> [AlertObservation] {
+        counts.sorted { $0.key < $1.key }.compactMap { owner, count in
+            count > 0 ? AlertObservation(rule: .cgroupOOMKills, subject: owner, value: Double(count)) : nil
+        }
+    }
+
+    /// System/KubeSliceLimitTooSmall observations from the current findings (warning and critical ones).
+    public static func sliceLimits(from findings: [Finding]) -> [AlertObservation] {
+        findings.compactMap { finding in
+            let rule: AlertName
+            switch finding.id {
+            case Finding.Kind.systemSliceLimitTooSmall: rule = .systemSliceLimitTooSmall
+            case Finding.Kind.kubeSliceLimitTooSmall: rule = .kubeSliceLimitTooSmall
+            default: return nil
+            }
+            let severity: AlertSeverity
+            switch finding.severity {
+            case .critical: severity = .critical
+            case .warning: severity = .warning
+            case .info: return nil
+            }
+            let subject = finding.subject.split(separator: "/").last.map(String.init) ?? finding.subject
+            return AlertObservation(rule: rule, subject: subject, value: 1, severity: severity, summary: finding.title)
+        }
+    }
+
+    /// A NodeRebootedUnexpectedly observation (feed it once, at start, when the previous boot ended uncleanly).
+    public static func unexpectedReboot(previousBootID: String?, severity: AlertSeverity = .warning) -> AlertObservation {
+        let summary = previousBootID.map { "the previous boot (\($0)) ended without a clean shutdown" }
+            ?? "the previous boot ended without a clean shutdown"
+        return AlertObservation(rule: .nodeRebootedUnexpectedly, subject: "node", value: 1, severity: severity, summary: summary)
+    }
+}

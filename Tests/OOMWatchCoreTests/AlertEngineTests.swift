@@ -1,0 +1,271 @@
+import Foundation
+import Testing
+@testable import OOMWatchCore
+
+/// An injected clock: seconds after a fixed start.
+struct TestClock {
+    static let start = Date(timeIntervalSince1970: 1_700_000_000)
+    static func at(_ seconds: Double) -> Date { start.addingTimeInterval(seconds) }
+}
+
+@Suite struct AlertEngineTests {
+    private func pressure(_ value: Double, _ subject: String = "system.slice") -> [AlertObservation] {
+        [AlertObservation(rule: .sliceMemoryPressure, subject: subject, value: value)]
+    }
+
+    @Test func pendingBecomesFiringAfterTheForDuration() throws {
+        var engine = AlertEngine()
+        #expect(engine.evaluate(observations: pressure(0.92), now: TestClock.at(0)) == [])
+        #expect(engine.active == [Alert(
+            name: .sliceMemoryPressure, subject: "system.slice", severity: .warning, state: .pending,
+            since: TestClock.at(0), value: 0.92, threshold: 0.90,
+            summary: "system.slice working set is 92% of its memory limit (warning at 90%)")])
+        #expect(engine.evaluate(observations: pressure(0.93), now: TestClock.at(30)) == [])
+        #expect(engine.evaluate(observations: pressure(0.93), now: TestClock.at(59.9)) == [])
+        let transitions = engine.evaluate(observations: pressure(0.93), now: TestClock.at(60))
+        let expected = Alert(
+            name: .sliceMemoryPressure, subject: "system.slice", severity: .warning, state: .firing,
+            since: TestClock.at(60), value: 0.93, threshold: 0.90,
+            summary: "system.slice working set is 93% of its memory limit (warning at 90%)")
+        #expect(transitions == [AlertTransition(kind: .firing, alert: expected, at: TestClock.at(60))])
+        #expect(engine.active == [expected])
+        #expect(engine.firing == [expected])
+        // Still firing: no repeated event.
+        #expect(engine.evaluate(observations: pressure(0.93), now: TestClock.at(75)) == [])
+    }
+
+    @Test func noFiringWhenTheConditionDropsDuringPending() {
+        var engine = AlertEngine()
+        #expect(engine.evaluate(observations: pressure(0.92), now: TestClock.at(0)) == [])
+        #expect(engine.evaluate(observations: pressure(0.85), now: TestClock.at(30)) == [])
+        #expect(engine.active == [])
+        #expect(engine.evaluate(observations: pressure(0.92), now: TestClock.at(45)) == [])
+        #expect(engine.evaluate(observations: pressure(0.92), now: TestClock.at(90)) == [])
+        #expect(engine.active.map(\.state) == [.pending])
+        #expect(engine.active.first?.since == TestClock.at(45))
+        // A poll without the subject also cancels pending.
+        #expect(engine.evaluate(observations: [], now: TestClock.at(100)) == [])
+        #expect(engine.active == [])
+        #expect(engine.evaluate(observations: pressure(0.92), now: TestClock.at(115)) == [])
+        let fired = engine.evaluate(observations: pressure(0.92), now: TestClock.at(175))
+        #expect(fired.map(\.kind) == [.firing])
+    }
+
+    @Test func valuesOscillatingAroundTheThresholdDoNotFlap() {
+        var engine = AlertEngine()
+        var events: [AlertTransition] = []
+        // 10 minutes of 0.89 / 0.91 every 15 s: the condition never holds for a minute.
+        for step in 0..<40 {
+            events += engine.evaluate(observations: pressure(step % 2 == 0 ? 0.89 : 0.91), now: TestClock.at(Double(step) * 15))
+        }
+        #expect(events == [])
+        // Sustained: fires once.
+        for step in 40..<45 {
+            events += engine.evaluate(observations: pressure(0.91), now: TestClock.at(Double(step) * 15))
+        }
+        // The last 0.91 of the oscillation (step 39) starts the minute: fires at step 43.
+        #expect(events.map(\.kind) == [.firing])
+        #expect(events.first?.at == TestClock.at(43 * 15))
+        events = []
+        // Firing and oscillating between 0.86 and 0.91: above threshold − margin (0.85), never resolves.
+        for step in 45..<85 {
+            events += engine.evaluate(observations: pressure(step % 2 == 0 ? 0.86 : 0.91), now: TestClock.at(Double(step) * 15))
+        }
+        #expect(events == [])
+        // Dipping below 0.85 for less than keep-firing-for (60 s) does not resolve either.
+        for step in 85..<88 {
+            events += engine.evaluate(observations: pressure(0.84), now: TestClock.at(Double(step) * 15))
+        }
+        events += engine.evaluate(observations: pressure(0.88), now: TestClock.at(88 * 15))
+        #expect(events == [])
+        // A minute after the last evaluation above 0.85 (step 88), it resolves, once.
+        for step in 89..<94 {
+            events += engine.evaluate(observations: pressure(0.80), now: TestClock.at(Double(step) * 15))
+        }
+        #expect(events.map(\.kind) == [.resolved])
+        #expect(events.first?.at == TestClock.at(92 * 15))
+        #expect(events.first?.alert.state == .resolved)
+        #expect(events.first?.alert.since == TestClock.at(92 * 15))
+        #expect(events.first?.firingSince == TestClock.at(43 * 15))
+        #expect(events.first?.previousSeverity == .warning)
+        #expect(engine.active == [])
+    }
+
+    @Test func severityEscalatesAndFallsBackWithHysteresis() {
+        var engine = AlertEngine()
+        _ = engine.evaluate(observations: pressure(0.92), now: TestClock.at(0))
+        #expect(engine.evaluate(observations: pressure(0.92), now: TestClock.at(60)).map(\.kind) == [.firing])
+        // ≥ 97 % must also hold for the for-duration before escalating.
+        #expect(engine.evaluate(observations: pressure(0.98), now: TestClock.at(75)) == [])
+        #expect(engine.active.map(\.severity) == [.warning])
+        let escalated = engine.evaluate(observations: pressure(0.98), now: TestClock.at(135))
+        #expect(escalated.count == 1)
+        #expect(escalated.first?.kind == .severityChanged)
+        #expect(escalated.first?.previousSeverity == .warning)
+        #expect(escalated.first?.alert.severity == .critical)
+        #expect(escalated.first?.alert.threshold == 0.97)
+        #expect(escalated.first?.alert.since == TestClock.at(60))
+        #expect(escalated.first?.alert.summary == "system.slice working set is 98% of its memory limit (critical at 97%)")
+        // 0.95 is above 0.97 − 0.05: stays critical however long.
+        for step in 0..<10 {
+            #expect(engine.evaluate(observations: pressure(0.95), now: TestClock.at(150 + Double(step) * 15)) == [])
+        }
+        #expect(engine.active.map(\.severity) == [.critical])
+        // 0.91 is below 0.92: back to warning after keep-firing-for.
+        #expect(engine.evaluate(observations: pressure(0.91), now: TestClock.at(300)) == [])
+        let deescalated = engine.evaluate(observations: pressure(0.91), now: TestClock.at(360))
+        #expect(deescalated.map(\.kind) == [.severityChanged])
+        #expect(deescalated.first?.previousSeverity == .critical)
+        #expect(deescalated.first?.alert.severity == .warning)
+        // Then below 0.85 for a minute: resolved.
+        _ = engine.evaluate(observations: pressure(0.70), now: TestClock.at(375))
+        let resolved = engine.evaluate(observations: pressure(0.70), now: TestClock.at(435))
+        #expect(resolved.map(\.kind) == [.resolved])
+        #expect(resolved.first?.previousSeverity == .warning)
+    }
+
+    @Test func aValueAboveCriticalFiresCriticalDirectly() {
+        var engine = AlertEngine()
+        _ = engine.evaluate(observations: pressure(0.99), now: TestClock.at(0))
+        #expect(engine.active.first?.severity == .critical)
+        #expect(engine.active.first?.state == .pending)
+        let fired = engine.evaluate(observations: pressure(0.99), now: TestClock.at(60))
+        #expect(fired.map(\.kind) == [.firing])
+        #expect(fired.first?.alert.severity == .critical)
+        #expect(fired.first?.alert.threshold == 0.97)
+    }
+
+    @Test func subjectsAreIndependent() {
+        var engine = AlertEngine()
+        _ = engine.evaluate(observations: pressure(0.95, "system.slice") + pressure(0.5, "kube.slice") + pressure(0.99, "kubepods"), now: TestClock.at(0))
+        let fired = engine.evaluate(observations: pressure(0.95, "system.slice") + pressure(0.99, "kubepods"), now: TestClock.at(60))
+        #expect(fired.map(\.alert.subject) == ["kubepods", "system.slice"])
+        #expect(engine.active.map { "\($0.severity.rawValue) \($0.subject)" } == ["critical kubepods", "warning system.slice"])
+    }
+
+    @Test func cgroupOOMKillsCountKillsWithinTheWindow() {
+        var thresholds = AlertThresholds()
+        thresholds.oomKillsWindow = .seconds(15 * 60)
+        var engine = AlertEngine(rules: AlertRuleSet(thresholds: thresholds))
+        var counter = KillWindowCounter(window: thresholds.oomKillsWindow)
+
+        counter.record(owner: "haproxy.service", at: TestClock.at(0))
+        var events = engine.evaluate(observations: AlertObservation.oomKills(counter.counts(now: TestClock.at(1))), now: TestClock.at(1))
+        #expect(events.map(\.kind) == [.firing])
+        #expect(events.first?.alert == Alert(
+            name: .cgroupOOMKills, subject: "haproxy.service", severity: .warning, state: .firing,
+            since: TestClock.at(1), value: 1, threshold: 1,
+            summary: "haproxy.service was OOM-killed 1 time within the kill window (warning at 1)"))
+
+        counter.record(owner: "haproxy.service", at: TestClock.at(60))
+        counter.record(owner: "haproxy.service", at: TestClock.at(120))
+        #expect(counter.counts(now: TestClock.at(121)) == ["haproxy.service": 3])
+        events = engine.evaluate(observations: AlertObservation.oomKills(counter.counts(now: TestClock.at(121))), now: TestClock.at(121))
+        #expect(events.map(\.kind) == [.severityChanged])
+        #expect(events.first?.alert.severity == .critical)
+        #expect(events.first?.alert.summary == "haproxy.service was OOM-killed 3 times within the kill window (critical at 3)")
+
+        // At 15m30s the first kill has left the window: 2 kills, back to warning.
+        #expect(counter.count(owner: "haproxy.service", now: TestClock.at(930)) == 2)
+        events = engine.evaluate(observations: AlertObservation.oomKills(counter.counts(now: TestClock.at(930))), now: TestClock.at(930))
+        #expect(events.map(\.kind) == [.severityChanged])
+        #expect(events.first?.alert.severity == .warning)
+        // After 17 minutes all kills have left the window: resolved.
+        let counts = counter.counts(now: TestClock.at(1021))
+        #expect(counts == [:])
+        #expect(counter.ownerCount == 0)
+        events = engine.evaluate(observations: AlertObservation.oomKills(counts), now: TestClock.at(1021))
+        #expect(events.map(\.kind) == [.resolved])
+        #expect(engine.active == [])
+    }
+
+    @Test func killCounterIsBoundedAndAcceptsReplayedKills() {
+        var counter = KillWindowCounter(window: .seconds(600), maxOwners: 2, maxKillsPerOwner: 3)
+        counter.record(owner: "a", at: TestClock.at(10))
+        counter.record(owner: "b", at: TestClock.at(20))
+        counter.record(owner: "c", at: TestClock.at(30))
+        #expect(counter.ownerCount == 2)
+        #expect(counter.counts(now: TestClock.at(40)) == ["b": 1, "c": 1])
+        for second in [5.0, 1, 3, 2] { counter.record(owner: "b", at: TestClock.at(second)) }
+        // Saturates at three remembered kills, the newest ones.
+        #expect(counter.count(owner: "b", now: TestClock.at(40)) == 3)
+        // A kill in the future of `now` is not counted yet; kills older than the window are not counted.
+        counter.record(owner: "c", at: TestClock.at(100))
+        #expect(counter.count(owner: "c", now: TestClock.at(50)) == 1)
+        #expect(counter.count(owner: "c", now: TestClock.at(620)) == 2)
+        #expect(counter.count(owner: "c", now: TestClock.at(631)) == 1)
+    }
+
+    @Test func sliceLimitAlertsFollowFindings() throws {
+        var engine = AlertEngine()
+        let findings = NodeDiagnosis.findings(for: try SeedIncident.facts())
+        let observations = AlertObservation.sliceLimits(from: findings)
+        #expect(observations == [
+            AlertObservation(rule: .systemSliceLimitTooSmall, subject: "system.slice", value: 1, severity: .critical, summary: SeedIncident.title),
+            AlertObservation(rule: .kubeSliceLimitTooSmall, subject: "kube.slice", value: 1, severity: .warning, summary: findings[3].title),
+        ])
+        let fired = engine.evaluate(observations: observations, now: TestClock.at(0))
+        #expect(fired.map { "\($0.kind.rawValue) \($0.alert.name.rawValue) \($0.alert.severity.rawValue)" } == [
+            "firing KubeSliceLimitTooSmall warning",
+            "firing SystemSliceLimitTooSmall critical",
+        ])
+        #expect(fired.last?.alert.summary == SeedIncident.title)
+        #expect(fired.last?.alert.threshold == 1)
+        // The findings go away (limit raised): resolved 5 minutes after they were last seen, not before.
+        #expect(engine.evaluate(observations: observations, now: TestClock.at(60)) == [])
+        #expect(engine.evaluate(observations: [], now: TestClock.at(120)) == [])
+        #expect(engine.evaluate(observations: [], now: TestClock.at(359)) == [])
+        #expect(engine.evaluate(observations: [], now: TestClock.at(360)).map(\.kind) == [.resolved, .resolved])
+    }
+
+    @Test func unexpectedRebootFiresOnceAndResolvesAfterAnHour() {
+        var engine = AlertEngine()
+        let fired = engine.evaluate(observations: [AlertObservation.unexpectedReboot(previousBootID: "4f1c")], now: TestClock.at(0))
+        #expect(fired.map(\.kind) == [.firing])
+        #expect(fired.first?.alert.summary == "the previous boot (4f1c) ended without a clean shutdown")
+        #expect(fired.first?.alert.subject == "node")
+        #expect(engine.evaluate(observations: [], now: TestClock.at(3599)) == [])
+        #expect(engine.firing.count == 1)
+        #expect(engine.evaluate(observations: [], now: TestClock.at(3600)).map(\.kind) == [.resolved])
+    }
+
+    @Test func psiObservationsUseTheirOwnThresholds() {
+        var engine = AlertEngine()
+        let slices = [
+            SliceFacts(path: "/system.slice", limitBytes: 100, workingSetBytes: 95, pressureSomeAvg10: 0.45),
+            SliceFacts(path: "/kube.slice", workingSetBytes: 10, pressureSomeAvg10: 0.02),
+        ]
+        #expect(AlertObservation.slicePressure(slices) == [AlertObservation(rule: .sliceMemoryPressure, subject: "system.slice", value: 0.95)])
+        let observations = AlertObservation.slicePressureStall(slices)
+        #expect(observations.count == 2)
+        _ = engine.evaluate(observations: observations, now: TestClock.at(0))
+        let fired = engine.evaluate(observations: observations, now: TestClock.at(60))
+        #expect(fired.map(\.alert.summary) == ["system.slice memory pressure (PSI some avg10) is 45% (critical at 40%)"])
+    }
+
+    @Test func rulesAreConfigurable() {
+        var thresholds = AlertThresholds()
+        thresholds.slicePressureWarning = 0.5
+        thresholds.slicePressureFor = .zero
+        thresholds.slicePressureKeepFiringFor = .zero
+        thresholds.slicePressureMargin = 0.1
+        var engine = AlertEngine(rules: AlertRuleSet(thresholds: thresholds))
+        #expect(engine.evaluate(observations: pressure(0.5), now: TestClock.at(0)).map(\.kind) == [.firing])
+        #expect(engine.evaluate(observations: pressure(0.41), now: TestClock.at(1)) == [])
+        #expect(engine.evaluate(observations: pressure(0.39), now: TestClock.at(2)).map(\.kind) == [.resolved])
+        // Observations of rules that are not configured are ignored.
+        var only = AlertEngine(rules: AlertRuleSet(rules: [AlertRule(name: .cgroupOOMKills, warningThreshold: 1, valueKind: .count)]))
+        #expect(only.evaluate(observations: pressure(1.0), now: TestClock.at(0)) == [])
+        #expect(only.active == [])
+    }
+
+    @Test func transitionsAreCodable() throws {
+        var engine = AlertEngine()
+        let fired = engine.evaluate(observations: [AlertObservation.unexpectedReboot(previousBootID: nil)], now: TestClock.at(0))
+        let encoder = JSONEncoder()
+        encoder.dateEncodingStrategy = .iso8601
+        let decoder = JSONDecoder()
+        decoder.dateDecodingStrategy = .iso8601
+        #expect(try decoder.decode([AlertTransition].self, from: encoder.encode(fired)) == fired)
+    }
+}
