@@ -9,6 +9,8 @@ public final class NodeState: Sendable {
         var history: HistoryStore
         var latestPoll: PollReport?
         var latestPollMicros: Int64?
+        var activeAlerts: [Alert] = []
+        var diagnosis: DiagnosisReport?
     }
 
     private let state: Mutex<State>
@@ -47,6 +49,22 @@ public final class NodeState: Sendable {
 
     /// The cgroups with history, sorted.
     public var historyPaths: [String] { state.withLock { $0.history.trackedPaths.sorted() } }
+
+    /// Replaces the active (pending and firing) alerts.
+    public func setActiveAlerts(_ alerts: [Alert]) {
+        state.withLock { $0.activeAlerts = alerts }
+    }
+
+    /// The active alerts, most severe first.
+    public var activeAlerts: [Alert] { state.withLock { $0.activeAlerts } }
+
+    /// Replaces the latest node diagnosis (findings, capacity, allocatable).
+    public func setDiagnosis(_ report: DiagnosisReport) {
+        state.withLock { $0.diagnosis = report }
+    }
+
+    /// The latest node diagnosis, once one was made.
+    public var diagnosis: DiagnosisReport? { state.withLock { $0.diagnosis } }
 
     /// Approximate bytes held by the history rings.
     public var historyMemoryBytes: Int { state.withLock { $0.history.approximateMemoryBytes } }
