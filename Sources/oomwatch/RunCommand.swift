@@ -56,6 +56,10 @@ struct RunCommand: AsyncParsableCommand {
             transform: { try Self.positiveDuration($0) })
     var readTimeout: Duration = .seconds(30)
 
+    @Option(help: ArgumentHelp("How long a slice's working set must stay over its threshold before SliceMemoryPressure fires. [env: OOMWATCH_PRESSURE_ALERT_FOR]", valueName: "duration"),
+            transform: { try DurationText.parse($0) })
+    var pressureAlertFor: Duration = .seconds(60)
+
     @Option(help: "Log level: trace, debug, info, notice, warning, error, critical. [env: OOMWATCH_LOG_LEVEL]")
     var logLevel: LogLevelOption = .info
 
@@ -91,6 +95,8 @@ struct RunCommand: AsyncParsableCommand {
         configuration.kubeletConfigPath = kubeletConfig
         configuration.stateDirectory = stateDir
         configuration.pollInterval = pollInterval
+        configuration.alertThresholds.slicePressureFor = pressureAlertFor
+        configuration.alertThresholds.psiFor = pressureAlertFor
         configuration.http.listen = listen
         configuration.http.readTimeout = readTimeout
         return configuration

@@ -7,6 +7,7 @@ public struct NodeEvent: Sendable, Hashable {
         case oomKill = "oom_kill"
         case kernelError = "kernel_error"
         case nodeReboot = "node_reboot"
+        case alert
     }
 
     /// The event's payload.
@@ -14,6 +15,7 @@ public struct NodeEvent: Sendable, Hashable {
         case oomKill(OOMKill)
         case kernelError(KernelError)
         case nodeReboot(NodeReboot)
+        case alert(AlertTransition)
     }
 
     /// Stable identity: the same kill seen twice (replay, two sources) has the same id.
@@ -36,6 +38,7 @@ public struct NodeEvent: Sendable, Hashable {
         case .oomKill: .oomKill
         case .kernelError: .kernelError
         case .nodeReboot: .nodeReboot
+        case .alert: .alert
         }
     }
 
@@ -50,6 +53,13 @@ public struct NodeEvent: Sendable, Hashable {
         return NodeEvent(id: id, realtimeMicros: error.realtimeMicros ?? 0, replayed: replayed, payload: .kernelError(error))
     }
 
+    /// An event for an alert that started firing, changed severity or resolved.
+    public static func alert(_ transition: AlertTransition) -> NodeEvent {
+        let micros = Int64(transition.at.timeIntervalSince1970 * 1_000_000)
+        let id = "alert-\(transition.alert.name.rawValue)-\(transition.alert.subject)-\(transition.kind.rawValue)-\(micros)"
+        return NodeEvent(id: id, realtimeMicros: micros, replayed: false, payload: .alert(transition))
+    }
+
     /// An event for an unexpected reboot.
     public static func reboot(_ reboot: NodeReboot) -> NodeEvent {
         NodeEvent(
@@ -60,7 +70,7 @@ public struct NodeEvent: Sendable, Hashable {
 
 extension NodeEvent: Codable {
     private enum CodingKeys: String, CodingKey {
-        case type, id, time, realtimeMicros, replayed, kill, kernelError, reboot
+        case type, id, time, realtimeMicros, replayed, kill, kernelError, reboot, alert
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -74,6 +84,7 @@ extension NodeEvent: Codable {
         case .oomKill(let kill): try container.encode(kill, forKey: .kill)
         case .kernelError(let error): try container.encode(error, forKey: .kernelError)
         case .nodeReboot(let reboot): try container.encode(reboot, forKey: .reboot)
+        case .alert(let transition): try container.encode(transition, forKey: .alert)
         }
     }
 
@@ -86,6 +97,7 @@ extension NodeEvent: Codable {
         case .oomKill: payload = .oomKill(try container.decode(OOMKill.self, forKey: .kill))
         case .kernelError: payload = .kernelError(try container.decode(KernelError.self, forKey: .kernelError))
         case .nodeReboot: payload = .nodeReboot(try container.decode(NodeReboot.self, forKey: .reboot))
+        case .alert: payload = .alert(try container.decode(AlertTransition.self, forKey: .alert))
         }
     }
 

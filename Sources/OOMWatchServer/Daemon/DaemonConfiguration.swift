@@ -20,6 +20,8 @@ public struct DaemonConfiguration: Sendable {
     public var cgroupHierarchyPrefix: String = ""
     /// How many recent events `/events` keeps.
     public var eventCapacity: Int = 5_000
+    /// Alert thresholds, for-durations and windows.
+    public var alertThresholds = AlertThresholds()
     /// Retention of the cgroup history rings.
     public var history = HistoryStoreConfiguration()
     /// `/var/log/pods`: pod uid → namespace and name.

@@ -18,6 +18,8 @@ public final class OOMWatchDaemon: Sendable {
     private let killMetrics: KillMetrics
     private let cgroupMetrics: CgroupMetrics
     private let sourceMetrics: KernelSourceMetrics
+    private let namer: PodNamer
+    private let analyzer: NodeAnalyzer
     private let logger: Logger
 
     public init(configuration: DaemonConfiguration, logger: Logger) {
@@ -30,7 +32,13 @@ public final class OOMWatchDaemon: Sendable {
         self.node = NodeState(eventCapacity: configuration.eventCapacity, history: history, nowSeconds: Int64(Date().timeIntervalSince1970))
         self.killMetrics = KillMetrics(registry: metrics.registry)
         let grace = max(60, 3 * configuration.pollInterval.components.seconds)
-        self.cgroupMetrics = CgroupMetrics(registry: metrics.registry, graceSeconds: grace)
+        self.namer = PodNamer(podLogDirectory: configuration.podLogDirectory, containerLogDirectory: configuration.containerLogDirectory)
+        self.cgroupMetrics = CgroupMetrics(registry: metrics.registry, graceSeconds: grace, namer: namer)
+        self.analyzer = NodeAnalyzer(
+            configuration: NodeAnalyzer.Configuration(
+                kubeletConfigPath: configuration.kubeletConfigPath, procRoot: configuration.procRoot,
+                hierarchyPrefix: configuration.cgroupHierarchyPrefix, thresholds: configuration.alertThresholds),
+            node: node, metrics: AlertMetrics(registry: metrics.registry), logger: logger)
         self.sourceMetrics = KernelSourceMetrics(registry: metrics.registry)
         self.server = HTTPServer(
             configuration: configuration.http,
@@ -49,13 +57,13 @@ public final class OOMWatchDaemon: Sendable {
                         configuration: CgroupSamplerConfiguration(
                             cgroupRoot: configuration.cgroupRoot, procRoot: configuration.procRoot,
                             hierarchyPrefix: configuration.cgroupHierarchyPrefix),
-                        interval: configuration.pollInterval, state: node, metrics: cgroupMetrics, readiness: readiness, logger: logger),
+                        interval: configuration.pollInterval, state: node, metrics: cgroupMetrics, readiness: readiness, analyzer: analyzer, logger: logger),
                     successTerminationBehavior: .gracefullyShutdownGroup, failureTerminationBehavior: .gracefullyShutdownGroup, serviceName: "cgroups"),
                 .init(
                     service: KernelEventService(
                         journal: configuration.journal, kmsgPath: configuration.kmsgPath, procRoot: configuration.procRoot,
                         stateDirectory: configuration.stateDirectory, replayWindow: configuration.replayWindow, node: node,
-                        killMetrics: killMetrics, sourceMetrics: sourceMetrics, readiness: readiness, logger: logger),
+                        killMetrics: killMetrics, sourceMetrics: sourceMetrics, namer: namer, readiness: readiness, logger: logger),
                     successTerminationBehavior: .gracefullyShutdownGroup, failureTerminationBehavior: .gracefullyShutdownGroup, serviceName: "kernel-log"),
                 .init(
                     service: SystemdIntegrationService(notifier: SystemdNotifier(), server: server, logger: logger),

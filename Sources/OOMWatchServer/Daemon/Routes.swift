@@ -22,7 +22,26 @@ enum Routes {
         }
         router.get("/events") { request in events(request, node: context.node) }
         router.get("/history") { request in history(request, node: context.node) }
-        let endpoints = ["/events", "/history", "/metrics", "/healthz", "/readyz"]
+        router.get("/alerts") { _ in
+            struct Body: Encodable {
+                let count: Int
+                let alerts: [Alert]
+            }
+            let alerts = context.node.activeAlerts
+            return json(Body(count: alerts.count, alerts: alerts))
+        }
+        router.get("/diagnose") { request in
+            guard let report = context.node.diagnosis else {
+                var response = json(["error": "no diagnosis yet: the first cgroup poll has not completed"])
+                response.status = .serviceUnavailable
+                return response
+            }
+            if request.query["format"] == "text" {
+                return .text(DiagnosisReportRenderer.text(report))
+            }
+            return json(report)
+        }
+        let endpoints = ["/events", "/alerts", "/diagnose", "/history", "/metrics", "/healthz", "/readyz"]
         router.get("/") { _ in
             let links = endpoints.map { "<li><a href=\"\($0)\">\($0)</a></li>" }.joined()
             let html = """

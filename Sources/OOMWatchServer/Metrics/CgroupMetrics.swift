@@ -28,6 +28,7 @@ final class CgroupMetrics: Sendable {
     private let unreadable: Counter
     private let malformed: Counter
     private let tracked: Gauge
+    private let namer: PodNamer?
 
     private static func descriptor(_ name: String, _ unit: String, _ help: String) -> MetricNameDescriptor {
         MetricNameDescriptor(namespace: "oomwatch", metricName: name, unitName: unit, helpText: help)
@@ -42,8 +43,9 @@ final class CgroupMetrics: Sendable {
     private static var pressureFull: MetricNameDescriptor { descriptor("cgroup_memory_pressure_full", "seconds_total", "Time all tasks stalled on memory (PSI, v2 memory.pressure).") }
     private static var pressureAvg10: MetricNameDescriptor { descriptor("cgroup_memory_pressure_some_avg10", "ratio", "Share of the last 10 s some tasks stalled on memory (PSI avg10 / 100).") }
 
-    init(registry: PrometheusCollectorRegistry, graceSeconds: Int64, maxCgroups: Int = 20_000) {
+    init(registry: PrometheusCollectorRegistry, graceSeconds: Int64, namer: PodNamer? = nil, maxCgroups: Int = 20_000) {
         self.registry = registry
+        self.namer = namer
         self.graceSeconds = graceSeconds
         self.maxCgroups = maxCgroups
         capacity = registry.makeGauge(descriptor: Self.descriptor("node_memory_capacity", "bytes", "Node memory capacity (MemTotal of /proc/meminfo)."))
@@ -71,7 +73,7 @@ final class CgroupMetrics: Sendable {
                 let path = sampled.cgroup.path
                 if all[path] == nil {
                     guard all.count < maxCgroups else { continue }
-                    let labels = [("cgroup", path)] + OwnerLabels(CgroupPathClassifier.classify(path)).pairs
+                    let labels = [("cgroup", path)] + OwnerLabels(owner(of: path)).pairs
                     all[path] = Series(
                         usage: registry.makeGauge(descriptor: Self.usage, labels: labels),
                         workingSet: registry.makeGauge(descriptor: Self.workingSet, labels: labels),
@@ -84,6 +86,11 @@ final class CgroupMetrics: Sendable {
                 all[path] = nil
             }
         }
+    }
+
+    private func owner(of path: String) -> CgroupOwner {
+        let owner = CgroupPathClassifier.classify(path)
+        return namer?.name(owner) ?? owner
     }
 
     private func update(_ entry: inout Series, with sample: MemorySample, now: Int64) {

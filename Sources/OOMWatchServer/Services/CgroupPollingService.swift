@@ -14,6 +14,7 @@ struct CgroupPollingService: Service {
     let state: NodeState
     let metrics: CgroupMetrics
     let readiness: Readiness
+    let analyzer: NodeAnalyzer?
     let logger: Logger
 
     static let readinessPart = "cgroups"
@@ -59,6 +60,7 @@ struct CgroupPollingService: Service {
                 let now = Int64(Date().timeIntervalSince1970)
                 state.ingest(report, atSeconds: now)
                 metrics.update(report, nowSeconds: now)
+                analyzer?.analyze(report)
                 for warning in report.warnings {
                     logger.warning("cgroup file unreadable", metadata: [
                         "path": "\(warning.filePath)", "problem": "\(warning.problem)", "suppressed_before": "\(warning.suppressedBefore)",

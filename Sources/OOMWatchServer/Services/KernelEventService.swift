@@ -19,6 +19,7 @@ struct KernelEventService: Service {
     let node: NodeState
     let killMetrics: KillMetrics
     let sourceMetrics: KernelSourceMetrics
+    let namer: PodNamer?
     let readiness: Readiness
     let logger: Logger
 
@@ -71,7 +72,7 @@ struct KernelEventService: Service {
         }
         let now = Self.realtimeMicros()
         let boundary = CountedBoundary(journalCursor: saved, startRealtimeMicros: now)
-        let pipeline = KernelPipeline(boundary: boundary, node: node, metrics: killMetrics, logger: logger)
+        let pipeline = KernelPipeline(boundary: boundary, node: node, metrics: killMetrics, namer: namer, logger: logger)
         let window = replayWindow.components.seconds * 1_000_000
         let tailer = JournalTailer(configuration: JournalTailerConfiguration(
             source: source, start: .bootStart, replayNotBeforeRealtimeMicros: UInt64(max(0, now - window)),
@@ -107,7 +108,7 @@ struct KernelEventService: Service {
         let now = Self.realtimeMicros()
         var mark: CountedBoundary.Mark = .none(startRealtimeMicros: now)
         if case .cursor(let text) = store.load(), let saved = CountedBoundary.kmsgMark(from: text) { mark = saved }
-        let pipeline = KernelPipeline(boundary: CountedBoundary(mark), node: node, metrics: killMetrics, logger: logger)
+        let pipeline = KernelPipeline(boundary: CountedBoundary(mark), node: node, metrics: killMetrics, namer: namer, logger: logger)
         let reader = KmsgReader(configuration: KmsgReaderConfiguration(path: path, start: .oldest, bootID: bootID))
         readiness.set(Self.readinessPart, ready: true, detail: "reading \(path) (no journal: \(journalProblem))")
         sourceMetrics.kmsgUp.set(to: 1)

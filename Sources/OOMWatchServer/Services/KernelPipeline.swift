@@ -17,16 +17,18 @@ final class KernelPipeline: Sendable {
     private let boundary: CountedBoundary
     private let node: NodeState
     private let metrics: KillMetrics
+    private let namer: PodNamer?
     private let logger: Logger
     let holdMicros: Int64
 
-    init(boundary: CountedBoundary, node: NodeState, metrics: KillMetrics, logger: Logger, holdMicros: Int64 = 250_000) {
+    init(boundary: CountedBoundary, node: NodeState, metrics: KillMetrics, namer: PodNamer?, logger: Logger, holdMicros: Int64 = 250_000) {
         var configuration = OOMKillAssembler.Configuration()
         configuration.holdMicros = holdMicros
         self.state = Mutex(State(assembler: OOMKillAssembler(configuration: configuration)))
         self.boundary = boundary
         self.node = node
         self.metrics = metrics
+        self.namer = namer
         self.logger = logger
         self.holdMicros = holdMicros
     }
@@ -83,7 +85,8 @@ final class KernelPipeline: Sendable {
     private func handle(_ events: [KernelEvent]) {
         for event in events {
             switch event {
-            case .kill(let kill):
+            case .kill(let assembled):
+                let kill = namer?.name(assembled) ?? assembled
                 let replayed = boundary.alreadyCounted(realtimeMicros: kill.realtimeMicros, monotonicMicros: kill.monotonicMicros, bootID: kill.bootID)
                 guard node.record(.kill(kill, replayed: replayed)) else { continue }
                 if !replayed {
