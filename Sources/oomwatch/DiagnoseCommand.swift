@@ -53,7 +53,7 @@ struct DiagnoseCommand: AsyncParsableCommand {
             FileHandle.standardError.write(Data("oomwatch diagnose: kubelet configuration unreadable: \(error)\n".utf8))
         }
         let source: JournalSource = journalDirectory.map { .directory($0) } ?? journalRoot.map { .osRoot($0) } ?? .system
-        let (kills, note) = await BootKills.read(journal: source, kmsgPath: kmsgPath, procRoot: procRoot)
+        let (kills, note) = await BootKills.read(journal: source, kmsgPath: kmsgPath)
         if let note { FileHandle.standardError.write(Data("oomwatch diagnose: \(note)\n".utf8)) }
         let namer = PodDirectoryResolver(configuration: .init(podLogDirectory: podLogDir, containerLogDirectory: containerLogDir))
         let named = kills.map { kill -> OOMKill in
@@ -77,7 +77,7 @@ struct DiagnoseCommand: AsyncParsableCommand {
 
 /// Reads this boot's kernel messages once (journal, else /dev/kmsg) and assembles the kills.
 enum BootKills {
-    static func read(journal: JournalSource, kmsgPath: String, procRoot: String) async -> (kills: [OOMKill], note: String?) {
+    static func read(journal: JournalSource, kmsgPath: String) async -> (kills: [OOMKill], note: String?) {
         var assembler = OOMKillAssembler()
         var kills: [OOMKill] = []
         func take(_ events: [KernelEvent]) {
@@ -93,10 +93,7 @@ enum BootKills {
             take(assembler.finish())
             return (kills, nil)
         case .kmsg(let path, let problem):
-            let bootID = (try? SmallFile.read("\(procRoot)/sys/kernel/random/boot_id")).map {
-                String(decoding: $0, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
-            }
-            let reader = KmsgReader(configuration: KmsgReaderConfiguration(path: path, start: .oldest, follow: false, bootID: bootID))
+            let reader = KmsgReader(configuration: KmsgReaderConfiguration(path: path, start: .oldest, follow: false))
             reader.start()
             for await event in reader.events {
                 if case .entry(let line) = event { take(assembler.feed(line)) }

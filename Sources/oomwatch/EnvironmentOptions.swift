@@ -9,6 +9,7 @@ enum EnvironmentOptions {
         ("--journal-directory", "OOMWATCH_JOURNAL_DIRECTORY", false),
         ("--journal-root", "OOMWATCH_JOURNAL_ROOT", false),
         ("--kmsg-path", "OOMWATCH_KMSG_PATH", false),
+        ("--kmsg-fast-path", "OOMWATCH_KMSG_FAST_PATH", false),
         ("--replay-window", "OOMWATCH_REPLAY_WINDOW", false),
         ("--cgroup-hierarchy-prefix", "OOMWATCH_CGROUP_HIERARCHY_PREFIX", false),
         ("--pod-log-dir", "OOMWATCH_POD_LOG_DIR", false),

@@ -29,6 +29,9 @@ struct RunCommand: AsyncParsableCommand {
     @Option(help: "Kernel ring buffer device, read when no journal can be opened. [env: OOMWATCH_KMSG_PATH]")
     var kmsgPath: String = "/dev/kmsg"
 
+    @Option(help: "Read /dev/kmsg live beside the journal so kills are seen in milliseconds (true or false). [env: OOMWATCH_KMSG_FAST_PATH]")
+    var kmsgFastPath: Bool = true
+
     @Option(help: ArgumentHelp("How far back the journal is replayed at start-up to rebuild recent events. [env: OOMWATCH_REPLAY_WINDOW]", valueName: "duration"),
             transform: { try Self.positiveDuration($0) })
     var replayWindow: Duration = .seconds(24 * 3600)
@@ -88,6 +91,7 @@ struct RunCommand: AsyncParsableCommand {
             configuration.journal = .osRoot(journalRoot)
         }
         configuration.kmsgPath = kmsgPath
+        configuration.kmsgFastPath = kmsgFastPath
         configuration.replayWindow = replayWindow
         configuration.cgroupHierarchyPrefix = cgroupHierarchyPrefix
         configuration.podLogDirectory = podLogDir

@@ -74,7 +74,7 @@ struct SystemdNotifyTests {
         // WATCHDOG_USEC without WATCHDOG_PID applies to this process: pings every 200 ms.
         #expect(await socket.waitFor("WATCHDOG=1", timeout: .seconds(2)) != nil)
         #expect(await socket.waitFor("WATCHDOG=1", timeout: .seconds(2)) != nil)
-        #expect(await daemon.stop() == 0)
+        #expect(await daemon.stop() == 0, "\(daemon.log.suffix(2000))")
         #expect(await socket.waitFor("STOPPING=1", timeout: .seconds(2)) != nil)
     }
 }

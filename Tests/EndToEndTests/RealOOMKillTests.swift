@@ -47,8 +47,8 @@ struct DaemonView {
         let events: [NodeEvent]
     }
 
-    func kills() async throws -> [OOMKill] {
-        let response = try await LoopbackClient.get(port: daemon.port, path: "/events?type=oom_kill&limit=1000")
+    func kills(limit: Int = 1000) async throws -> [OOMKill] {
+        let response = try await LoopbackClient.get(port: daemon.port, path: "/events?type=oom_kill&limit=\(limit)")
         guard response.status == 200 else { throw LoopbackClient.Failure(description: "/events: \(response.status) \(response.bodyText)") }
         return try JSONDecoder().decode(EventsBody.self, from: Data(response.body)).events.compactMap {
             if case .oomKill(let kill) = $0.payload { kill } else { nil }
@@ -64,7 +64,7 @@ struct DaemonView {
     func waitForKill(pid: Int32, timeout: Duration = .seconds(10)) async throws -> (kill: OOMKill, seenMonotonicMicros: Int64) {
         let deadline = ContinuousClock.now + timeout
         while ContinuousClock.now < deadline {
-            if let kill = try await kills().first(where: { $0.victim.pid == Int(pid) }) {
+            if let kill = try await kills(limit: 20).first(where: { $0.victim.pid == Int(pid) }) {
                 return (kill, Monotonic.micros())
             }
             try await Task.sleep(for: .milliseconds(5))
@@ -82,6 +82,13 @@ struct DaemonView {
             try await Task.sleep(for: .milliseconds(20))
         }
         throw LoopbackClient.Failure(description: "not ready within \(timeout): \(last)")
+    }
+
+    /// The sum of every series of `metric`.
+    func metricSum(_ metric: String) async throws -> Double {
+        let text = try await LoopbackClient.get(port: daemon.port, path: "/metrics").bodyText
+        return text.split(separator: "\n").filter { $0.hasPrefix(metric + "{") || $0.hasPrefix(metric + " ") }
+            .compactMap { $0.split(separator: " ").last.flatMap { Double($0) } }.reduce(0, +)
     }
 
     /// The value of the first series of `metric` whose labels contain every `label="value"` given.

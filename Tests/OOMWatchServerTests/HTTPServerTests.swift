@@ -144,18 +144,19 @@ struct HTTPServerTests {
     }
 
     @Test func idleConnectionIsClosedAfterTheReadTimeout() async throws {
-        let daemon = try await RunningDaemon.start(readTimeout: .milliseconds(300))
+        let daemon = try await RunningDaemon.start(readTimeout: .seconds(1))
         let client = try LoopbackClient(port: daemon.port)
         let started = ContinuousClock.now
-        let (bytes, closed) = await client.untilClosed(timeout: .seconds(5))
+        let (bytes, closed) = await client.untilClosed(timeout: .seconds(10))
         let elapsed = ContinuousClock.now - started
         #expect(closed && bytes.isEmpty)
-        #expect(elapsed >= .milliseconds(250) && elapsed < .seconds(3), "closed after \(elapsed)")
+        // Bounds are generous (a loaded 2-core machine); what matters is that the server closes it.
+        #expect(elapsed >= .milliseconds(900) && elapsed < .seconds(8), "closed after \(elapsed)")
         // An idle keep-alive connection is closed the same way after a served request.
         let keepAlive = try LoopbackClient(port: daemon.port)
         keepAlive.send("GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
         #expect(try await keepAlive.response().status == 200)
-        #expect(await keepAlive.untilClosed(timeout: .seconds(5)).closed)
+        #expect(await keepAlive.untilClosed(timeout: .seconds(10)).closed)
         try await daemon.stop()
     }
 
@@ -166,14 +167,14 @@ struct HTTPServerTests {
         let started = ContinuousClock.now
         var stillOpen = true
         // Trickle a header byte every 50 ms: an idle timer alone would never fire.
-        while stillOpen, ContinuousClock.now - started < .seconds(5) {
+        while stillOpen, ContinuousClock.now - started < .seconds(8) {
             stillOpen = client.send("X")
             try await Task.sleep(for: .milliseconds(50))
             if await client.untilClosed(timeout: .milliseconds(1)).closed { stillOpen = false }
         }
         let elapsed = ContinuousClock.now - started
         #expect(!stillOpen, "a slowloris client must not hold the connection")
-        #expect(elapsed < .seconds(2), "cut off after \(elapsed)")
+        #expect(elapsed < .seconds(4), "cut off after \(elapsed) (deadline 500 ms)")
         try await daemon.stop()
     }
 

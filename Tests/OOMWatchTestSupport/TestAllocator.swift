@@ -115,12 +115,16 @@ extension TestAllocator {
 
     /// Runs the allocator as `name` inside the cgroup whose `cgroup.procs` is given, asking for
     /// `megabytes`, and waits until it ends (the OOM killer is expected to end it). Returns its pid and
-    /// how it ended, or nil if it was still running after `timeout` (it is then killed).
-    public func runUntilKilled(named name: String, megabytes: Int, cgroupProcsFile: String, timeout: Duration = .seconds(30)) async throws -> (pid: Int32, exit: ChildProcess.Exit?) {
+    /// how it ended, or nil if it was still running after `timeout` (it is then killed). With `fullReport`,
+    /// first waits until the kernel's rate limit cannot suppress the report naming the cgroups.
+    public func runUntilKilled(named name: String, megabytes: Int, cgroupProcsFile: String, timeout: Duration = .seconds(30), fullReport: Bool = true) async throws -> (pid: Int32, exit: ChildProcess.Exit?) {
+        // Most tests check what the kernel's full report says (the cgroups); bursts opt out.
+        if fullReport { await KernelReportRateLimit.awaitFullReport() }
         let executable = try binary(named: name)
         let process = try ChildProcess("/bin/sh", ["-c", "echo $$ > \"$1\" && exec \"$2\" \"$3\"", "sh", cgroupProcsFile, executable, String(megabytes)])
         let exit = await process.wait(timeout: timeout)
         if exit == nil { process.kill() }
+        KernelReportRateLimit.recordKill()
         return (process.pid, exit)
     }
 }

@@ -8,7 +8,7 @@
 /// position (first start, or a lost state directory) nothing before the daemon's start is counted: those
 /// kills still appear in `/events`, marked replayed.
 public struct CountedBoundary: Sendable, Hashable {
-    /// The saved position.
+    /// One saved position.
     public enum Mark: Sendable, Hashable {
         /// A journal position: entries up to this wall-clock time (the cursor's `t=`) were processed.
         case journal(realtimeMicros: Int64)
@@ -18,23 +18,33 @@ public struct CountedBoundary: Sendable, Hashable {
         case none(startRealtimeMicros: Int64)
     }
 
-    public let mark: Mark
+    /// The saved positions; an event is counted when any of them says so. With both sources read, the
+    /// journal's cursor and the kmsg position are both saved (a kill counted from the fast kmsg path
+    /// may not yet be behind the journal cursor when the daemon stops).
+    public let marks: [Mark]
 
     public init(_ mark: Mark) {
-        self.mark = mark
+        self.marks = [mark]
     }
 
-    /// A boundary from a saved journal cursor, or from the start time when there is none or it is unreadable.
-    public init(journalCursor: String?, startRealtimeMicros: Int64) {
+    /// A boundary from the saved positions; without any, from the start time.
+    public init(journalCursor: String?, kmsgPosition: String? = nil, startRealtimeMicros: Int64) {
+        var marks: [Mark] = []
         if let cursor = journalCursor.flatMap(JournalCursor.init), let time = cursor.realtimeMicros {
-            mark = .journal(realtimeMicros: Int64(clamping: time))
-        } else {
-            mark = .none(startRealtimeMicros: startRealtimeMicros)
+            marks.append(.journal(realtimeMicros: Int64(clamping: time)))
         }
+        if let position = kmsgPosition.flatMap(Self.kmsgMark(from:)) {
+            marks.append(position)
+        }
+        self.marks = marks.isEmpty ? [.none(startRealtimeMicros: startRealtimeMicros)] : marks
     }
 
     /// Whether a kill (or another event) with these times was counted before.
     public func alreadyCounted(realtimeMicros: Int64?, monotonicMicros: Int64?, bootID: String?) -> Bool {
+        marks.contains { Self.counts($0, realtimeMicros: realtimeMicros, monotonicMicros: monotonicMicros, bootID: bootID) }
+    }
+
+    private static func counts(_ mark: Mark, realtimeMicros: Int64?, monotonicMicros: Int64?, bootID: String?) -> Bool {
         switch mark {
         case .journal(let saved):
             guard let realtimeMicros else { return false }
@@ -48,15 +58,15 @@ public struct CountedBoundary: Sendable, Hashable {
         }
     }
 
-    /// The text a kmsg position is saved as: `<boot id> <kernel µs>`.
+    /// The text a kmsg position is saved as, in the journal cursor's own notation (`b=<boot id>;m=<kernel
+    /// µs, hex>`), so the same store and parser serve both.
     public static func kmsgPositionText(bootID: String, monotonicMicros: Int64) -> String {
-        "\(bootID) \(monotonicMicros)"
+        "b=\(bootID);m=\(String(UInt64(max(0, monotonicMicros)), radix: 16))"
     }
 
     /// Reads a saved kmsg position.
     public static func kmsgMark(from text: String) -> Mark? {
-        let parts = text.split(separator: " ")
-        guard parts.count == 2, let micros = Int64(parts[1]) else { return nil }
-        return .kmsg(bootID: String(parts[0]), monotonicMicros: micros)
+        guard let cursor = JournalCursor(text), let boot = cursor.bootID, let micros = cursor.monotonicMicros else { return nil }
+        return .kmsg(bootID: boot, monotonicMicros: Int64(clamping: micros))
     }
 }

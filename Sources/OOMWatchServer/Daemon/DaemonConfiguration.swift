@@ -12,8 +12,11 @@ public struct DaemonConfiguration: Sendable {
     /// Where kernel messages are read from: the system journal, one journal directory, or the journals
     /// of an OS tree mounted elsewhere (a DaemonSet's `/host`).
     public var journal: JournalSource = .system
-    /// The fallback when no journal can be opened.
+    /// Read live beside the journal (the fast path: kills seen in milliseconds, not after journald's
+    /// notification delay), and the fallback when no journal can be opened.
     public var kmsgPath: String = "/dev/kmsg"
+    /// Whether /dev/kmsg is read beside the journal.
+    public var kmsgFastPath: Bool = true
     /// How far back the journal is replayed at start-up to rebuild recent events (current boot only).
     public var replayWindow: Duration = .seconds(24 * 3600)
     /// Only cgroups under this cgroup are sampled (e.g. a node nested in a container); "" = all.

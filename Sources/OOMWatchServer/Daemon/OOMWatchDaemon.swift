@@ -61,8 +61,8 @@ public final class OOMWatchDaemon: Sendable {
                     successTerminationBehavior: .gracefullyShutdownGroup, failureTerminationBehavior: .gracefullyShutdownGroup, serviceName: "cgroups"),
                 .init(
                     service: KernelEventService(
-                        journal: configuration.journal, kmsgPath: configuration.kmsgPath, procRoot: configuration.procRoot,
-                        stateDirectory: configuration.stateDirectory, replayWindow: configuration.replayWindow, node: node,
+                        journal: configuration.journal, kmsgPath: configuration.kmsgPath,
+                        stateDirectory: configuration.stateDirectory, kmsgFastPath: configuration.kmsgFastPath, replayWindow: configuration.replayWindow, node: node,
                         killMetrics: killMetrics, sourceMetrics: sourceMetrics, namer: namer, readiness: readiness, logger: logger),
                     successTerminationBehavior: .gracefullyShutdownGroup, failureTerminationBehavior: .gracefullyShutdownGroup, serviceName: "kernel-log"),
                 .init(

@@ -13,8 +13,8 @@ import ServiceLifecycle
 struct KernelEventService: Service {
     let journal: JournalSource
     let kmsgPath: String
-    let procRoot: String
     let stateDirectory: String
+    let kmsgFastPath: Bool
     let replayWindow: Duration
     let node: NodeState
     let killMetrics: KillMetrics
@@ -24,6 +24,7 @@ struct KernelEventService: Service {
     let logger: Logger
 
     static let readinessPart = "kernel-log"
+    static let fastPathPart = "kmsg-fast-path"
 
     func run() async throws {
         readiness.set(Self.readinessPart, ready: false, detail: "opening a kernel log source")
@@ -44,11 +45,26 @@ struct KernelEventService: Service {
             switch KernelSourceSelection.choose(journal: journal, kmsgPath: kmsgPath) {
             case .journal(let source):
                 backoff = .seconds(1)
-                await followJournal(source)
+                let boundary = loadBoundary()
+                let fastPathProblem = kmsgFastPath ? KmsgReader.unreadableReason(path: kmsgPath) : "disabled (--kmsg-fast-path=false)"
+                if let fastPathProblem {
+                    readiness.set(Self.fastPathPart, ready: true, detail: "off: \(fastPathProblem); kills are seen through the journal only")
+                    await followJournal(source, boundary: boundary)
+                } else {
+                    readiness.set(Self.fastPathPart, ready: true, detail: "reading \(kmsgPath) live beside the journal")
+                    // Both run; the first to report a kill wins, the other's copy has the same id and is dropped.
+                    await withTaskGroup(of: Void.self) { group in
+                        group.addTask { await self.followJournal(source, boundary: boundary) }
+                        group.addTask { await self.followKmsg(path: self.kmsgPath, start: .end, boundary: boundary, holdMicros: 30_000, journalProblem: nil) }
+                        await group.next()
+                        group.cancelAll()
+                    }
+                }
             case .kmsg(let path, let problem):
                 backoff = .seconds(1)
                 logger.warning("no journal; reading /dev/kmsg instead", metadata: ["journal_problem": "\(problem)", "kmsg": "\(path)"])
-                await followKmsg(path: path, journalProblem: problem)
+                readiness.set(Self.fastPathPart, ready: true, detail: "reading \(path) as the only source")
+                await followKmsg(path: path, start: .oldest, boundary: loadBoundary(), holdMicros: 30_000, journalProblem: problem)
             case .unavailable(let message):
                 readiness.set(Self.readinessPart, ready: false, detail: "\(message); retrying in \(DurationText.format(backoff))")
                 logger.error("no kernel log source", metadata: ["reason": "\(message)", "retry_in": "\(DurationText.format(backoff))"])
@@ -58,41 +74,52 @@ struct KernelEventService: Service {
         }
     }
 
+    private var journalStore: CursorStore { CursorStore(directory: stateDirectory, fileName: "journal.cursor") }
+    private var kmsgStore: CursorStore { CursorStore(directory: stateDirectory, fileName: "kmsg.position") }
+
+    /// What previous runs counted: the saved journal cursor and kmsg position, if any.
+    private func loadBoundary() -> CountedBoundary {
+        func load(_ store: CursorStore) -> String? {
+            switch store.load() {
+            case .cursor(let text): return text
+            case .missing: return nil
+            case .corrupt(let reason):
+                logger.warning("ignoring an unreadable saved position", metadata: ["path": "\(store.path)", "reason": "\(reason)"])
+                return nil
+            }
+        }
+        return CountedBoundary(journalCursor: load(journalStore), kmsgPosition: load(kmsgStore), startRealtimeMicros: Self.realtimeMicros())
+    }
+
+    private func saveFailed(_ store: CursorStore, _ error: any Error) {
+        readiness.set("state-dir", ready: false, detail: "cannot save \(store.path): \(error)")
+        logger.error("cannot save the kernel log position", metadata: ["path": "\(store.path)", "error": "\(error)"])
+    }
+
     // MARK: journal
 
-    private func followJournal(_ source: JournalSource) async {
-        let store = CursorStore(directory: stateDirectory, fileName: "journal.cursor")
-        let saved: String?
-        switch store.load() {
-        case .cursor(let text): saved = text
-        case .missing: saved = nil
-        case .corrupt(let reason):
-            logger.warning("ignoring unreadable saved journal cursor", metadata: ["path": "\(store.path)", "reason": "\(reason)"])
-            saved = nil
-        }
+    private func followJournal(_ source: JournalSource, boundary: CountedBoundary) async {
+        let store = journalStore
         let now = Self.realtimeMicros()
-        let boundary = CountedBoundary(journalCursor: saved, startRealtimeMicros: now)
         let pipeline = KernelPipeline(boundary: boundary, node: node, metrics: killMetrics, namer: namer, logger: logger)
         let window = replayWindow.components.seconds * 1_000_000
         let tailer = JournalTailer(configuration: JournalTailerConfiguration(
             source: source, start: .bootStart, replayNotBeforeRealtimeMicros: UInt64(max(0, now - window)),
             summarizePreviousBoot: true))
         logger.info("reading kernel messages from the journal", metadata: [
-            "source": "\(source)", "saved_cursor": "\(saved ?? "none")", "replay_window": "\(DurationText.format(replayWindow))",
+            "source": "\(source)", "counted_up_to": "\(boundary.marks)", "replay_window": "\(DurationText.format(replayWindow))",
         ])
         sourceMetrics.journalUp.set(to: 1)
         defer { sourceMetrics.journalUp.set(to: 0) }
         tailer.start()
-        await consume(tailer.events, pipeline: pipeline, lines: sourceMetrics.journalLines) { line in
+        await consume(tailer.events, pipeline: pipeline, lines: sourceMetrics.journalLines, tick: .milliseconds(50)) { line in
             guard let cursor = line.cursor else { return }
             do {
                 try store.save(cursor)
+                readiness.remove("state-dir")
             } catch {
-                readiness.set("state-dir", ready: false, detail: "cannot save the journal cursor: \(error)")
-                logger.error("cannot save the journal cursor", metadata: ["error": "\(error)"])
-                return
+                saveFailed(store, error)
             }
-            readiness.remove("state-dir")
         }
         tailer.stop()
         _ = await tailer.waitUntilStopped(timeoutSeconds: 2)
@@ -100,23 +127,27 @@ struct KernelEventService: Service {
 
     // MARK: kmsg
 
-    private func followKmsg(path: String, journalProblem: String) async {
-        let bootID = (try? SmallFile.read("\(procRoot)/sys/kernel/random/boot_id")).map {
-            String(decoding: $0, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+    /// Reads /dev/kmsg: from the oldest record when it is the only source, or live from the end as the
+    /// fast path beside the journal (`journalProblem` nil).
+    private func followKmsg(path: String, start: KmsgReaderConfiguration.Start, boundary: CountedBoundary, holdMicros: Int64, journalProblem: String?) async {
+        // The reader stamps lines with the running boot's id in the journal's form (32 hex digits, no
+        // dashes), so a kill read here and the same kill read from the journal get the same id.
+        let store = kmsgStore
+        let pipeline = KernelPipeline(boundary: boundary, node: node, metrics: killMetrics, namer: namer, logger: logger, holdMicros: holdMicros)
+        let reader = KmsgReader(configuration: KmsgReaderConfiguration(path: path, start: start))
+        if let journalProblem {
+            readiness.set(Self.readinessPart, ready: true, detail: "reading \(path) (no journal: \(journalProblem))")
         }
-        let store = CursorStore(directory: stateDirectory, fileName: "kmsg.position")
-        let now = Self.realtimeMicros()
-        var mark: CountedBoundary.Mark = .none(startRealtimeMicros: now)
-        if case .cursor(let text) = store.load(), let saved = CountedBoundary.kmsgMark(from: text) { mark = saved }
-        let pipeline = KernelPipeline(boundary: CountedBoundary(mark), node: node, metrics: killMetrics, namer: namer, logger: logger)
-        let reader = KmsgReader(configuration: KmsgReaderConfiguration(path: path, start: .oldest, bootID: bootID))
-        readiness.set(Self.readinessPart, ready: true, detail: "reading \(path) (no journal: \(journalProblem))")
         sourceMetrics.kmsgUp.set(to: 1)
         defer { sourceMetrics.kmsgUp.set(to: 0) }
         reader.start()
-        await consume(reader.events, pipeline: pipeline, lines: sourceMetrics.kmsgLines) { line in
-            guard let bootID = line.bootID ?? bootID, let micros = line.monotonicMicros else { return }
-            try? store.save(CountedBoundary.kmsgPositionText(bootID: bootID, monotonicMicros: micros))
+        await consume(reader.events, pipeline: pipeline, lines: sourceMetrics.kmsgLines, tick: .milliseconds(10), isPrimary: journalProblem != nil) { line in
+            guard let bootID = line.bootID, let micros = line.monotonicMicros else { return }
+            do {
+                try store.save(CountedBoundary.kmsgPositionText(bootID: bootID, monotonicMicros: micros))
+            } catch {
+                saveFailed(store, error)
+            }
         }
         reader.stop()
         _ = await reader.waitUntilStopped(timeoutSeconds: 2)
@@ -128,13 +159,13 @@ struct KernelEventService: Service {
     /// kills are released promptly and saving the position after counted kills (at once) or every 5 s.
     private func consume(
         _ events: BackPressuredStream<JournalEvent>, pipeline: KernelPipeline, lines: Prometheus.Counter,
-        save: @escaping @Sendable (KernelLine) -> Void
+        tick: Duration, isPrimary: Bool = true, save: @escaping @Sendable (KernelLine) -> Void
     ) async {
         await withTaskGroup(of: Void.self) { group in
             group.addTask {
                 var lastSave = ContinuousClock.now
                 while !Task.isCancelled {
-                    try? await Task.sleep(for: .milliseconds(50))
+                    try? await Task.sleep(for: tick)
                     pipeline.tick(nowMonotonicMicros: Self.monotonicMicros())
                     if let (line, urgent) = pipeline.takePositionToSave(), urgent || ContinuousClock.now - lastSave > .seconds(5) {
                         save(line)
@@ -142,17 +173,24 @@ struct KernelEventService: Service {
                     }
                 }
             }
+            var replayDone = false
             for await event in events {
                 switch event {
                 case .entry(let line):
                     lines.increment()
                     pipeline.ingest(line)
                 case .replayFinished:
+                    replayDone = true
+                    guard isPrimary else { break }
                     readiness.set(Self.readinessPart, ready: true, detail: "following kernel messages live")
                     logger.info("replay finished; following live", metadata: ["kills_assembled": "\(pipeline.counters.killsEmitted)"])
                 case .status(let status):
-                    if let ready = status.readiness {
-                        readiness.set(Self.readinessPart, ready: ready, detail: status.description)
+                    if !isPrimary {
+                        if case .recordsLost(let count, _) = status { sourceMetrics.kmsgLost.increment(by: Int64(clamping: count)) }
+                        logger.info("kmsg fast path: \(status)")
+                    } else if let ready = status.readiness {
+                        // Ready only once the replay has rebuilt the recent events.
+                        readiness.set(Self.readinessPart, ready: ready && replayDone, detail: replayDone || !ready ? status.description : "replaying: \(status)")
                         if ready { logger.info("kernel log source: \(status)") } else { logger.error("kernel log source: \(status)") }
                     } else {
                         logger.warning("kernel log source: \(status)")
