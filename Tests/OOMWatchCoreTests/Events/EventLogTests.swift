@@ -1,0 +1,94 @@
+import Foundation
+import OOMWatchCore
+import Testing
+
+@Suite("Event log, queries and times")
+struct EventLogTests {
+    static func killEvent(_ pid: Int, at seconds: Int64, replayed: Bool = false) -> NodeEvent {
+        .kill(EventTestData.kill(pid: pid, comm: "java", taskCgroup: "/system.slice/a.service", limitCgroup: "/system.slice",
+                                  realtimeMicros: seconds * 1_000_000, monotonicMicros: seconds * 1_000_000 - 1_000_000_000), replayed: replayed)
+    }
+
+    @Test func keepsAtMostCapacityAndDropsTheOldest() {
+        var log = EventLog(capacity: 3)
+        for pid in 1...5 {
+            let added = log.append(Self.killEvent(pid, at: 1_800_000_000 + Int64(pid)))
+            #expect(added)
+        }
+        #expect(log.count == 3)
+        let pids = log.select(EventQuery(limit: 10)).compactMap { event -> Int? in
+            if case .oomKill(let kill) = event.payload { kill.victim.pid } else { nil }
+        }
+        #expect(pids == [5, 4, 3], "newest first, the two oldest dropped")
+        // An id that was dropped may come back (it is no longer kept); a kept one may not.
+        let readded = log.append(Self.killEvent(1, at: 1_800_000_001))
+        let duplicate = log.append(Self.killEvent(5, at: 1_800_000_005))
+        #expect(readded)
+        #expect(!duplicate)
+    }
+
+    @Test func theSameKillFromTwoSourcesIsKeptOnce() {
+        var log = EventLog()
+        let first = Self.killEvent(42, at: 1_800_000_000)
+        var second = first
+        second.replayed = true
+        let firstAdded = log.append(first)
+        let secondAdded = log.append(second)
+        #expect(firstAdded)
+        #expect(!secondAdded)
+        #expect(log.count == 1)
+        #expect(log.select(EventQuery()).first?.replayed == false, "the first copy wins")
+    }
+
+    @Test func filtersByKindSinceAndLimit() throws {
+        var log = EventLog()
+        for pid in 1...10 { log.append(Self.killEvent(pid, at: 1_800_000_000 + Int64(pid) * 60)) }
+        log.append(.kernelError(KernelError(kind: .bug, message: "BUG: unable to handle page fault", realtimeMicros: 1_800_000_300_000_000, monotonicMicros: 5, bootID: "b"), replayed: false))
+        #expect(log.select(EventQuery(kinds: [.kernelError])).count == 1)
+        #expect(log.select(EventQuery(kinds: [.oomKill])).count == 10)
+        #expect(log.select(EventQuery(limit: 4)).count == 4)
+        let since = try EventQuery(parameters: ["since": "1800000480", "type": "oom_kill"], nowMicros: 0)
+        #expect(log.select(since).count == 3, "kills at 480, 540 and 600 s after the base")
+    }
+
+    @Test func queryParametersAreReadOrRefused() throws {
+        let now: Int64 = 1_800_000_000_000_000
+        #expect(try EventQuery(parameters: [:], nowMicros: now) == EventQuery())
+        #expect(try EventQuery(parameters: ["limit": "5000"], nowMicros: now).limit == EventQuery.maximumLimit)
+        #expect(try EventQuery(parameters: ["since": "10m"], nowMicros: now).sinceMicros == now - 600_000_000)
+        let expected = try #require(ISO8601DateFormatter().date(from: "2027-01-15T08:00:00Z")).timeIntervalSince1970
+        #expect(try EventQuery(parameters: ["since": "2027-01-15T08:00:00Z"], nowMicros: now).sinceMicros == Int64(expected) * 1_000_000)
+        #expect(try EventQuery(parameters: ["type": "oom_kill,alert"], nowMicros: now).kinds == [.oomKill, .alert])
+        for bad in [["limit": "0"], ["limit": "x"], ["type": "kill"], ["since": "yesterday"], ["since": "-5"]] {
+            #expect(throws: EventQuery.InvalidParameter.self, "\(bad)") { try EventQuery(parameters: bad, nowMicros: now) }
+        }
+    }
+
+    @Test(arguments: [
+        ("2026-11-23T11:49:10Z", "2026-11-23T11:49:10Z"), ("2026-11-23T11:49:10.5Z", "2026-11-23T11:49:10.5Z"),
+        ("2026-11-23T12:49:10+01:00", "2026-11-23T11:49:10Z"), ("1970-01-01T00:00:00Z", "1970-01-01T00:00:00Z"),
+        ("2000-02-29T23:59:59-05:30", "2000-03-01T05:29:59Z"),
+    ])
+    func rfc3339AgreesWithFoundation(input: String, utc: String) throws {
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        let plain = ISO8601DateFormatter()
+        let date = try #require(formatter.date(from: utc) ?? plain.date(from: utc))
+        #expect(RFC3339.parseMicros(input) == Int64((date.timeIntervalSince1970 * 1_000_000).rounded()))
+    }
+
+    @Test(arguments: ["", "2026-11-23", "2026-13-01T00:00:00Z", "2026-11-23T25:00:00Z", "2026-11-23T11:49:10", "2026-11-23T11:49:10.Z", "2026-11-23T11:49:10+0100"])
+    func rfc3339RefusesMalformedTimes(input: String) {
+        #expect(RFC3339.parseMicros(input) == nil)
+    }
+
+    @Test func eventJSONNamesTheTypeAndTimeAndRoundTrips() throws {
+        let event = Self.killEvent(7, at: 1_795_433_350)
+        let json = String(decoding: try JSONEncoder().encode(event), as: UTF8.self)
+        #expect(json.contains("\"type\":\"oom_kill\""))
+        #expect(json.contains("\"time\":\"2026-11-23T11:29:10.000002Z\""), "\(json)")
+        #expect(json.contains("\"replayed\":false"))
+        #expect(try JSONDecoder().decode(NodeEvent.self, from: Data(json.utf8)) == event)
+        #expect(NodeEvent.iso8601(-1) == "1969-12-31T23:59:59.999999Z")
+    }
+}
