@@ -70,29 +70,49 @@ public final class JournalTailer: Sendable {
 
     /// Starts the reader thread (once; later calls do nothing).
     public func start() {
-        guard control.started.compareExchange(expected: false, desired: true, ordering: .acquiringAndReleasing).exchanged else { return }
-        control.running.store(true, ordering: .releasing)
         let configuration = configuration
         let producer = producer
         let control = control
-        let thread = Thread {
-            let loop = JournalTailLoop(configuration: configuration, producer: producer, control: control)
-            loop.run()
+        control.launch(name: "oomwatch-journal") {
+            JournalTailLoop(configuration: configuration, producer: producer, control: control).run()
             producer.finish()
-            control.running.store(false, ordering: .releasing)
         }
-        thread.name = "oomwatch-journal"
-        thread.start()
     }
 
     /// Asks the reader thread to stop; it ends within about `waitTimeoutMicros` and finishes the stream.
     public func stop() { control.stopRequested.store(true, ordering: .releasing) }
 
     /// True while the reader thread runs.
-    public var isRunning: Bool { control.running.load(ordering: .acquiring) }
+    public var isRunning: Bool { control.isRunning }
 
     /// Waits until the reader thread has ended; false on timeout.
     public func waitUntilStopped(timeoutSeconds: Double) async -> Bool {
+        await control.waitUntilStopped(timeoutSeconds: timeoutSeconds)
+    }
+}
+
+/// The dedicated thread of a blocking reader (journal, kmsg) and the flags it shares with its owner.
+final class TailerControl: Sendable {
+    let started = Atomic<Bool>(false)
+    let running = Atomic<Bool>(false)
+    let stopRequested = Atomic<Bool>(false)
+
+    /// Runs `body` on a new thread named `name`, once; later calls do nothing.
+    func launch(name: String, _ body: @escaping @Sendable () -> Void) {
+        guard started.compareExchange(expected: false, desired: true, ordering: .acquiringAndReleasing).exchanged else { return }
+        running.store(true, ordering: .releasing)
+        let thread = Thread {
+            body()
+            self.running.store(false, ordering: .releasing)
+        }
+        thread.name = name
+        thread.start()
+    }
+
+    var isRunning: Bool { running.load(ordering: .acquiring) }
+
+    /// Waits until the thread has ended; false on timeout.
+    func waitUntilStopped(timeoutSeconds: Double) async -> Bool {
         let deadline = ContinuousClock.now + .milliseconds(Int(timeoutSeconds * 1000))
         while isRunning {
             if ContinuousClock.now >= deadline { return false }
@@ -100,13 +120,6 @@ public final class JournalTailer: Sendable {
         }
         return true
     }
-}
-
-/// Flags shared between a tailer and its thread.
-final class TailerControl: Sendable {
-    let started = Atomic<Bool>(false)
-    let running = Atomic<Bool>(false)
-    let stopRequested = Atomic<Bool>(false)
 }
 
 /// The reader thread's state; lives and dies on that thread with its `SystemdJournal`.

@@ -83,35 +83,25 @@ public final class KmsgReader: Sendable {
 
     /// Starts the reader thread (once).
     public func start() {
-        guard control.started.compareExchange(expected: false, desired: true, ordering: .acquiringAndReleasing).exchanged else { return }
-        control.running.store(true, ordering: .releasing)
         let configuration = configuration
         let producer = producer
         let control = control
         let counters = counters
-        let thread = Thread {
+        control.launch(name: "oomwatch-kmsg") {
             KmsgReadLoop(configuration: configuration, producer: producer, control: control, counters: counters).run()
             producer.finish()
-            control.running.store(false, ordering: .releasing)
         }
-        thread.name = "oomwatch-kmsg"
-        thread.start()
     }
 
     /// Asks the reader thread to stop; it ends within about `pollTimeoutMillis`.
     public func stop() { control.stopRequested.store(true, ordering: .releasing) }
 
     /// True while the reader thread runs.
-    public var isRunning: Bool { control.running.load(ordering: .acquiring) }
+    public var isRunning: Bool { control.isRunning }
 
     /// Waits until the reader thread has ended; false on timeout.
     public func waitUntilStopped(timeoutSeconds: Double) async -> Bool {
-        let deadline = ContinuousClock.now + .milliseconds(Int(timeoutSeconds * 1000))
-        while isRunning {
-            if ContinuousClock.now >= deadline { return false }
-            try? await Task.sleep(for: .milliseconds(10))
-        }
-        return true
+        await control.waitUntilStopped(timeoutSeconds: timeoutSeconds)
     }
 }
 

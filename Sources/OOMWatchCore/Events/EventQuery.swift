@@ -99,15 +99,7 @@ public enum RFC3339 {
         default:
             return nil
         }
-        // Days from the civil date (Howard Hinnant's days_from_civil).
-        let y = month <= 2 ? year - 1 : year
-        let era = (y >= 0 ? y : y - 399) / 400
-        let yoe = y - era * 400
-        let mp = (month + 9) % 12
-        let doy = (153 * mp + 2) / 5 + day - 1
-        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
-        let days = era * 146_097 + doe - 719_468
-        let seconds = Int64(days) * 86_400 + Int64(hour * 3600 + minute * 60 + second - offsetSeconds)
-        return seconds * 1_000_000 + Int64(micros)
+        return CivilTime.micros(year: year, month: month, day: day, hour: hour, minute: minute, second: second,
+                                micro: micros, utcOffsetSeconds: offsetSeconds)
     }
 }

@@ -111,3 +111,26 @@ enum CivilTime {
         return (micros(year: y, month: mon, day: Int(day), hour: h, minute: m, second: s, micro: us, utcOffsetSeconds: utcOffsetSeconds), e2 + 6)
     }
 }
+
+/// A UTC calendar date and time from Unix seconds (proleptic Gregorian; Howard Hinnant's algorithm).
+struct CivilDate {
+    var year: Int64, month: Int64, day: Int64, hour: Int64, minute: Int64, second: Int64
+
+    init(unixSeconds: Int64) {
+        var days = unixSeconds / 86_400
+        var rest = unixSeconds % 86_400
+        if rest < 0 { rest += 86_400; days -= 1 }
+        hour = rest / 3600
+        minute = (rest % 3600) / 60
+        second = rest % 60
+        let z = days + 719_468
+        let era = (z >= 0 ? z : z - 146_096) / 146_097
+        let doe = z - era * 146_097
+        let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365
+        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
+        let mp = (5 * doy + 2) / 153
+        day = doy - (153 * mp + 2) / 5 + 1
+        month = mp < 10 ? mp + 3 : mp - 9
+        year = yoe + era * 400 + (month <= 2 ? 1 : 0)
+    }
+}
