@@ -154,19 +154,29 @@ struct StatusPageRendererTests {
         #expect(svg.contains(">limit 512 MiB</text>"))
     }
 
+    @Test func gapsInTheSamplesBreakTheLines() throws {
+        var history = StatusPageFixture.systemSlice
+        history.points.removeSubrange(10..<20)  // 11 min without samples
+        let chart = SVGChart(history: history, nowSeconds: StatusPageFixture.nowSeconds)
+        #expect(chart.segments().map(\.count) == [10, 11])
+        let svg = chart.svg(title: "t")
+        #expect(count("<path class=\"usage\" d=\"M", in: svg) == 2)
+        #expect(count("<path class=\"working-set\" d=\"M", in: svg) == 2)
+    }
+
     @Test func killTableEscapesTheHostileProcessName() {
         #expect(count("<tr class=\"kill\">") == 2)
         #expect(page.contains("<th>Time</th><th>Victim</th><th>Owner</th><th>RSS</th><th>Limit hit</th>"))
         #expect(page.contains(
             "<tr class=\"kill\"><td class=\"time\">2023-11-17 05:50:10 UTC<span class=\"ago\">1m ago</span></td>"
             + "<td><code>&lt;script&gt;alert(1)</code> (4242)</td>"
-            + "<td><span class=\"kind\">pod</span>pod default/web (burstable) container app</td>"
+            + "<td class=\"owner\" title=\"pod default/web (burstable) container app\">default/web (burstable) app</td>"
             + "<td class=\"num\">102 MiB</td>"
-            + "<td><code>/kubepods.slice/kubepods-burstable.slice/kubepods-burstable-pod1d2e3f40_5a6b_4c7d_8e9f_0a1b2c3d4e5f.slice/cri-containerd-3b7f2c1d9e8a4b5c.scope at 128 MiB</code></td></tr>"))
+            + "<td class=\"limit\" title=\"/kubepods.slice/kubepods-burstable.slice/kubepods-burstable-pod1d2e3f40_5a6b_4c7d_8e9f_0a1b2c3d4e5f.slice/cri-containerd-3b7f2c1d9e8a4b5c.scope\">container at 128 MiB</td></tr>"))
         #expect(page.contains(
             "<tr class=\"kill\"><td class=\"time\">2023-11-17 03:51:40 UTC<span class=\"ago\">2h ago</span></td>"
-            + "<td><code>haproxy</code> (3311)</td><td><span class=\"kind\">unit</span>system.slice/haproxy.service</td>"
-            + "<td class=\"num\">32.7 MiB</td><td><code>/system.slice at 32 MiB</code></td></tr>"))
+            + "<td><code>haproxy</code> (3311)</td><td class=\"owner\" title=\"system.slice/haproxy.service\">system.slice/haproxy.service</td>"
+            + "<td class=\"num\">32.7 MiB</td><td class=\"limit\" title=\"/system.slice\">system.slice at 32 MiB</td></tr>"))
     }
 
     @Test func alertsAndFindingsAreListedAndEscaped() {
@@ -205,6 +215,21 @@ struct StatusPageRendererTests {
         #expect(page.contains("<span class=\"pill bad\" id=\"readiness\">not ready</span>"))
         #expect(page.contains("<p class=\"meta\" id=\"readiness-problems\">kernel-log: not ready - opening &lt;journal&gt;</p>"))
         #expect(page.contains("<div class=\"label\">OOM kills</div><div class=\"value\">0</div><div class=\"detail\">none recorded</div>"))
+    }
+
+    @Test func killRowsNameTheLimitAndTheOwnerCompactly() {
+        #expect(KillRow(StatusPageFixture.podKill).compactOwner == "default/web (burstable) app")
+        #expect(KillRow(StatusPageFixture.unitKill).compactOwner == "system.slice/haproxy.service")
+        #expect(KillRow.compact(.pod(PodRef(podUID: "1d2e3f40-5a6b-4c7d-8e9f-0a1b2c3d4e5f", qos: .besteffort, containerID: "3b7f2c1d9e8a4b5c"))) == "pod 1d2e3f40 (besteffort) 3b7f2c1d9e8a")
+        #expect(KillRow.scope(ofLimit: "/kubepods/burstable/pod1d2e3f40-5a6b-4c7d-8e9f-0a1b2c3d4e5f") == "pod")
+        #expect(KillRow.scope(ofLimit: "/kubepods.slice/kubepods-burstable.slice") == "kubepods/burstable")
+        #expect(KillRow.scope(ofLimit: "/system.slice/haproxy.service") == "system.slice/haproxy.service")
+        #expect(KillRow.scope(ofLimit: "/") == "/")
+        var global = StatusPageFixture.unitKill
+        global.constraint = .global
+        global.limitCgroup = nil
+        #expect(KillRow(global).limitText == "node memory (global OOM)")
+        #expect(KillRow(global).rssBytes == 33_504 * 1024)
     }
 
     @Test func escapingCoversMarkupQuotesAndControlCharacters() {

@@ -14,7 +14,7 @@ public struct KillRow: Sendable, Hashable, Codable {
     public var ownerKind: String
     /// The owner for people: `pod default/web (burstable) container nginx`, `system.slice/haproxy.service`.
     public var owner: String
-    /// The owner in few columns: `default/web/nginx (burstable)`, `pod 98109238/3b7f2c1d9e8a (besteffort)`,
+    /// The owner in few columns: `default/web (burstable) nginx`, `pod 98109238 (besteffort) 3b7f2c1d9e8a`,
     /// `system.slice/haproxy.service`.
     public var compactOwner: String
     /// QoS class when the owner is a pod.
@@ -75,13 +75,14 @@ public struct KillRow: Sendable, Hashable, Codable {
             replayed: replayed)
     }
 
-    /// `default/web/nginx (burstable)`; without names from the pod directory the uid's first 8 and the
-    /// container id's first 12 characters: `pod 98109238/3b7f2c1d9e8a (burstable)`; other owners as displayed.
+    /// `default/web (burstable) nginx`; without names from the pod directory the uid's first 8 and the
+    /// container id's first 12 characters: `pod 98109238 (burstable) 3b7f2c1d9e8a`; other owners as displayed.
     public static func compact(_ owner: CgroupOwner) -> String {
         guard case .pod(let pod) = owner else { return owner.displayName }
         var text = pod.namespace.flatMap { ns in pod.podName.map { "\(ns)/\($0)" } } ?? "pod \(pod.podUID.prefix(8))"
-        if let container = pod.containerName ?? pod.containerID.map({ String($0.prefix(12)) }) { text += "/" + container }
-        return text + " (\(pod.qos.rawValue))"
+        text += " (\(pod.qos.rawValue))"
+        if let container = pod.containerName ?? pod.containerID.map({ String($0.prefix(12)) }) { text += " " + container }
+        return text
     }
 
     /// The victim as `comm (pid)`.
@@ -90,7 +91,8 @@ public struct KillRow: Sendable, Hashable, Codable {
     /// RSS in human units, `-` when unknown.
     public var rssText: String { rssBytes.map { MemoryText.bytes(Int64(clamping: $0)) } ?? "-" }
 
-    /// Which limit was hit: `/system.slice at 32 MiB`, `node memory (global OOM)`, `cpuset`, `-`.
+    /// Which limit was hit, named by what the cgroup is: `container at 512 MiB`, `system.slice at 32 MiB`,
+    /// `kubepods/burstable at 7 GiB`, `node memory (global OOM)`, `cpuset`, `-`. The full path is `limitCgroup`.
     public var limitText: String {
         switch constraint {
         case .global: return "node memory (global OOM)"
@@ -98,8 +100,22 @@ public struct KillRow: Sendable, Hashable, Codable {
         case .memoryPolicy: return "memory policy"
         case .memcg, .unknown:
             guard let cgroup = limitCgroup else { return constraint == .memcg ? "a memory cgroup" : "-" }
-            guard let bytes = limitBytes else { return cgroup }
-            return "\(cgroup) at \(MemoryText.bytes(Int64(clamping: bytes)))"
+            let scope = Self.scope(ofLimit: cgroup)
+            guard let bytes = limitBytes else { return scope }
+            return "\(scope) at \(MemoryText.bytes(Int64(clamping: bytes)))"
+        }
+    }
+
+    /// What a limited cgroup is: `container`, `pod`, `kubepods/burstable`, `system.slice`,
+    /// `system.slice/haproxy.service`, `/`, else its path.
+    public static func scope(ofLimit path: String) -> String {
+        switch CgroupPathClassifier.classify(path) {
+        case .pod(let pod): return pod.containerID == nil ? "pod" : "container"
+        case .kubepods(let qos): return qos.map { "kubepods/\($0.rawValue)" } ?? "kubepods"
+        case .slice(let slice): return slice
+        case .systemdUnit(let slice, let unit): return "\(slice)/\(unit)"
+        case .root: return "/"
+        case .unknown(let other): return other.isEmpty ? "a memory cgroup" : other
         }
     }
 }

@@ -32,7 +32,7 @@ enum StatusPageRoute {
         }
         let poll = node.latestPoll
         let diagnosis = node.diagnosis
-        let kills = node.events(EventQuery(limit: EventQuery.maximumLimit, kinds: [.oomKill])).compactMap(KillRow.init)
+        let kills = node.events(EventQuery(limit: EventQuery.maximumLimit, kinds: [.oomKill])).compactMap { KillRow($0) }
         let report = readiness.report()
         let capacity = poll?.node.map { Int64(clamping: $0.memTotalBytes) } ?? diagnosis?.capacityBytes
         return StatusSnapshot(

@@ -93,9 +93,9 @@ public struct SVGChart: Sendable {
         return out
     }
 
-    /// Runs of points without gaps (a gap is more than three steps without a point).
+    /// Runs of points without gaps (a gap is more than three steps, and at least 30 s, without a point).
     func segments() -> [[HistoryQueryPoint]] {
-        let gap = max(3 * history.resolutionSeconds, 3)
+        let gap = max(3 * history.resolutionSeconds, 30)
         var result: [[HistoryQueryPoint]] = []
         var current: [HistoryQueryPoint] = []
         for point in history.points where point.timestamp >= windowStart && point.timestamp <= nowSeconds {

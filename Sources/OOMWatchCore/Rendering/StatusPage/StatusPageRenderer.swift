@@ -156,9 +156,9 @@ public enum StatusPageRenderer {
             out += "<tr class=\"kill\"><td class=\"time\">\(kill.realtimeMicros > 0 ? utc(kill.realtimeMicros) : "unknown")"
             out += "<span class=\"ago\">\(RelativeTime.text(micros: kill.realtimeMicros, now: s.generatedAtMicros))</span></td>"
             out += "<td><code>\(HTMLText.escape(kill.comm))</code> (\(kill.pid))</td>"
-            out += "<td><span class=\"kind\">\(HTMLText.escape(kill.ownerKind))</span>\(HTMLText.escape(kill.owner))</td>"
+            out += "<td class=\"owner\" title=\"\(HTMLText.escape(kill.owner))\">\(HTMLText.escape(kill.compactOwner))</td>"
             out += "<td class=\"num\">\(HTMLText.escape(kill.rssText))</td>"
-            out += "<td><code>\(HTMLText.escape(kill.limitText))</code></td></tr>"
+            out += "<td class=\"limit\"\(kill.limitCgroup.map { " title=\"\(HTMLText.escape($0))\"" } ?? "")>\(HTMLText.escape(kill.limitText))</td></tr>"
         }
         out += "</tbody></table>"
         if s.totalKills > s.recentKills.count {

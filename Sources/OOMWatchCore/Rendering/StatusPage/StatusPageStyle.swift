@@ -28,10 +28,10 @@ enum StatusPageStyle {
         svg.chart .frame { fill: none; stroke: var(--line); }
         svg.chart .tick { stroke: #aab2bf; }
         svg.chart text { fill: var(--muted); }
-        svg.chart .usage { fill: none; stroke: var(--usage); stroke-width: 2; stroke-linejoin: round; }
+        svg.chart .usage { fill: none; stroke: var(--usage); stroke-width: 3.2; stroke-linejoin: round; }
         svg.chart .usage-area { fill: var(--usage); opacity: .10; }
         svg.chart .usage-dot { fill: var(--usage); }
-        svg.chart .working-set { fill: none; stroke: var(--ws); stroke-width: 1.6; stroke-linejoin: round; }
+        svg.chart .working-set { fill: none; stroke: var(--ws); stroke-width: 1.4; stroke-linejoin: round; }
         svg.chart .limit { fill: none; stroke: var(--limit); stroke-width: 1.6; stroke-dasharray: 6 4; }
         svg.chart .limit-label { fill: var(--limit); font-weight: 600; }
         .legend { font-size: 12.5px; color: var(--muted); margin: 4px 0 0; }
