@@ -8,7 +8,7 @@ struct OOMWatchCommand: AsyncParsableCommand {
         abstract: "Per-node memory and OOM-kill monitor for Kubernetes and systemd hosts.",
         discussion: "Every option of 'run' can also be set with an OOMWATCH_* environment variable (e.g. OOMWATCH_LISTEN); the command line wins.",
         version: BuildInfo.version,
-        subcommands: [RunCommand.self, ParseCommand.self, DiagnoseCommand.self],
+        subcommands: [RunCommand.self, DiagnoseCommand.self, ParseCommand.self, EventsCommand.self, StatusCommand.self],
         defaultSubcommand: RunCommand.self
     )
 }

@@ -41,15 +41,7 @@ enum Routes {
             }
             return json(report)
         }
-        let endpoints = ["/events", "/alerts", "/diagnose", "/history", "/metrics", "/healthz", "/readyz"]
-        router.get("/") { _ in
-            let links = endpoints.map { "<li><a href=\"\($0)\">\($0)</a></li>" }.joined()
-            let html = """
-                <!doctype html><html><head><meta charset="utf-8"><title>oomwatch</title></head>
-                <body><h1>oomwatch \(BuildInfo.version)</h1><p>Node memory and OOM-kill monitor.</p><ul>\(links)</ul></body></html>
-                """
-            return HTTPResponse(status: .ok, contentType: "text/html; charset=utf-8", body: Array(html.utf8))
-        }
+        router.get("/") { request in StatusPageRoute.response(request, node: context.node, readiness: context.readiness) }
         return router
     }
 
