@@ -17,6 +17,7 @@ enum EnvironmentOptions {
         ("--state-dir", "OOMWATCH_STATE_DIR", false),
         ("--poll-interval", "OOMWATCH_POLL_INTERVAL", false),
         ("--read-timeout", "OOMWATCH_READ_TIMEOUT", false),
+        ("--oom-score-adj", "OOMWATCH_OOM_SCORE_ADJ", false),
         ("--log-level", "OOMWATCH_LOG_LEVEL", false),
         ("--log-format", "OOMWATCH_LOG_FORMAT", false),
     ]
