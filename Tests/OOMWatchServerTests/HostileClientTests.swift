@@ -99,7 +99,7 @@ struct HostileClientTests {
         ("GET /healthz?\(String(repeating: "a", count: 100_000)) HTTP/1.1\r\nHost: x\r\n\r\n", 400),  // 100 KB request line: refused
     ])
     func invalidMethodsPathsAndQueries(request: String, expected: Int) async throws {
-        let daemon = try await HostileDaemon.shared()
+        let daemon = try await Self.start()
         let client = try LoopbackClient(port: daemon.port)
         client.send(request)
         let (bytes, _) = await client.untilClosed(timeout: .seconds(3))
@@ -111,6 +111,7 @@ struct HostileClientTests {
             #expect(status == expected, "\(request.prefix(60).debugDescription) → \(text.prefix(80).debugDescription)")
         }
         #expect(try await LoopbackClient.get(port: daemon.port, path: "/healthz").status == 200)
+        #expect(await daemon.stop() == 0)
     }
 
     @Test func pipelinedFloodIsAnsweredInOrderWithBoundedMemory() async throws {
@@ -174,21 +175,6 @@ struct HostileClientTests {
         #expect(cut == 300)
         #expect(after - before < Self.growthBound)
         #expect(await daemon.stop() == 0)
-    }
-}
-
-/// One daemon shared by the parameterised cases (started on first use, killed when the test process ends).
-actor HostileDaemon {
-    static let instance = HostileDaemon()
-    private var daemon: DaemonProcess?
-
-    static func shared() async throws -> DaemonProcess { try await instance.get() }
-
-    func get() async throws -> DaemonProcess {
-        if let daemon, daemon.process.isRunning { return daemon }
-        let started = try await HostileClientTests.start()
-        daemon = started
-        return started
     }
 }
 
