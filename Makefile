@@ -4,7 +4,7 @@ SWIFT ?= swift
 ARGS ?=
 SCRATCH ?= .build
 
-.PHONY: all deps run build release test bench clean deploy-options
+.PHONY: all deps run build release test bench soak clean deploy-options
 
 include deploy/deploy.mk
 
@@ -40,10 +40,22 @@ deploy-options: build
 	  echo '# (a test fails when they drift). Each --NAME can also be set as OOMWATCH_<NAME upper-case, - as _>.'; \
 	  $(SCRATCH)/debug/oomwatch run --help | grep -oE '^\s+--[a-z][a-z-]+' | tr -d ' ' | grep -vE '^--(help|version)$$'; } > deploy/daemon-options.txt
 
-## Benchmarks (release build); results are printed as tables.
+## Benchmarks (release build), see README "Performance": kernel-parse, journal-replay, cgroup-poll, then
+## steady-state (60 s, oomwatch next to prometheus-node-exporter) and http-load (wrk, 1/16/64 connections,
+## 30 s each); every row again in one summary table at the end. BENCH_QUICK=1: 20 s steady state, 10 s load
+## steps. One benchmark: make bench ARGS=steady-state (options: see Benchmarks/OOMWatchBench/main.swift).
+BENCH_TIMES = $(if $(filter 1,$(BENCH_QUICK)),--duration 20 --load-duration 10,--duration 60 --load-duration 30)
 bench: deps-bench
+	$(SWIFT) build -c release --scratch-path $(SCRATCH) --product oomwatch
 	$(SWIFT) build -c release --scratch-path $(SCRATCH) --product oomwatch-bench
-	$(SCRATCH)/release/oomwatch-bench $(ARGS)
+	$(SCRATCH)/release/oomwatch-bench $(ARGS) $(BENCH_TIMES)
+
+## Soak run (root): real OOM kills and cgroup churn against the daemon for SOAK_MINUTES (default 10);
+## checks every kill appears exactly once in /events and RSS stays flat. See Benchmarks/soak.sh.
+SOAK_MINUTES ?= 10
+soak: deps-bench
+	$(SWIFT) build -c release --scratch-path $(SCRATCH) --product oomwatch
+	SOAK_MINUTES=$(SOAK_MINUTES) OOMWATCH=$(SCRATCH)/release/oomwatch bash Benchmarks/soak.sh
 
 clean:
 	rm -rf $(SCRATCH)

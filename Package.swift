@@ -82,6 +82,20 @@ let package = Package(
             path: "Fuzz/KernelParserFuzz",
             swiftSettings: swiftSettings
         ),
+        // libFuzzer target over the HTTP request path: NIO's decoder with the daemon's limits, HTTPRequest
+        // and the daemon's Router on an EmbeddedChannel (see Fuzz/README.md). A plain build replays files.
+        .executableTarget(
+            name: "HTTPRequestFuzz",
+            dependencies: [
+                "OOMWatchServer", "OOMWatchCore",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOEmbedded", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Fuzz/HTTPRequestFuzz",
+            swiftSettings: swiftSettings
+        ),
         // Helpers shared by the test targets: scratch cgroups, allocators, journald, daemon launcher.
         .target(
             name: "OOMWatchTestSupport",

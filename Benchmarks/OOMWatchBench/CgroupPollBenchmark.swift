@@ -14,30 +14,11 @@ enum CgroupPollBenchmark {
 
     /// Builds the tree under `workDir` (use tmpfs, e.g. /dev/shm), measures, removes the tree,
     /// and returns a printable table.
-    static func run(pods: Int, containersPerPod: Int, workDir: String) throws -> String {
+    static func run(pods: Int, containersPerPod: Int, workDir: String) throws -> BenchReport {
         let root = workDir + "/oomwatch-bench-\(getpid())"
         defer { removeTree(root) }
         let memory = root + "/memory"
-        try makeDir(root)
-        try makeDir(memory)
-        try writeV1Files(memory, k: 1000)
-        var relative: [String] = ["kubepods", "kubepods/burstable", "kubepods/besteffort"]
-        for p in 0..<pods {
-            let uid = String(format8(p)) + "-0000-4000-8000-000000000000"
-            let tier = ["", "burstable/", "besteffort/"][p % 3]
-            let pod = "kubepods/\(tier)pod\(uid)"
-            relative.append(pod)
-            for c in 0..<containersPerPod {
-                relative.append(pod + "/" + String(repeating: format8(p * 16 + c), count: 8))
-            }
-        }
-        relative.append("system.slice")
-        for u in 0..<30 { relative.append("system.slice/unit\(u).service") }
-        relative += ["kube.slice", "kube.slice/kubelet.service", "kube.slice/containerd.service", "user.slice"]
-        for (i, path) in relative.enumerated() {
-            try makeDir(memory + "/" + path)
-            try writeV1Files(memory + "/" + path, k: i + 1)
-        }
+        let relative = try buildTree(root: root, pods: pods, containersPerPod: containersPerPod)
 
         let sampler = try CgroupSampler(configuration: CgroupSamplerConfiguration(cgroupRoot: root))
         let tracked = sampler.walker.walk()
@@ -108,7 +89,42 @@ enum CgroupPollBenchmark {
         lines.append("  process RSS delta (fill)   \(mib(rssAfter - rssBefore)) MiB")
         lines.append("  process RSS after          \(mib(rssAfter)) MiB (bench process: tree paths + sampler + history)")
         lines.append("  query /system.slice 24 h   \(query?.points.count ?? 0) points, downsampled \(query?.downsampled ?? false)")
-        return lines.joined(separator: "\n")
+        let rows = [
+            BenchReport.Row(benchmark: "cgroup-poll", metric: "one poll, \(tracked.count) cgroups", oomwatch: ms(poll) + " ms",
+                            reference: "open/read/close loop " + ms(plain) + " ms",
+                            comparison: String(format: "%.2f× the plain reads", Double(poll) / Double(max(plain, 1)))),
+            BenchReport.Row(benchmark: "cgroup-poll", metric: "24 h history, \(store.trackedCount) cgroups", oomwatch: mib(store.approximateMemoryBytes) + " MiB",
+                            reference: "-", comparison: "approximate ring memory"),
+        ]
+        return BenchReport(detail: lines.joined(separator: "\n"), rows: rows)
+    }
+
+    /// Builds a node-sized cgroup v1 fixture tree under `root` (`<root>/memory/...`: kubepods with
+    /// `pods` pods of `containersPerPod` containers across the three QoS tiers, system.slice with 30
+    /// units, kube.slice, user.slice). Returns the cgroup paths created below the memory root.
+    static func buildTree(root: String, pods: Int, containersPerPod: Int) throws -> [String] {
+        let memory = root + "/memory"
+        try makeDir(root)
+        try makeDir(memory)
+        try writeV1Files(memory, k: 1000)
+        var relative: [String] = ["kubepods", "kubepods/burstable", "kubepods/besteffort"]
+        for p in 0..<pods {
+            let uid = String(format8(p)) + "-0000-4000-8000-000000000000"
+            let tier = ["", "burstable/", "besteffort/"][p % 3]
+            let pod = "kubepods/\(tier)pod\(uid)"
+            relative.append(pod)
+            for c in 0..<containersPerPod {
+                relative.append(pod + "/" + String(repeating: format8(p * 16 + c), count: 8))
+            }
+        }
+        relative.append("system.slice")
+        for u in 0..<30 { relative.append("system.slice/unit\(u).service") }
+        relative += ["kube.slice", "kube.slice/kubelet.service", "kube.slice/containerd.service", "user.slice"]
+        for (i, path) in relative.enumerated() {
+            try makeDir(memory + "/" + path)
+            try writeV1Files(memory + "/" + path, k: i + 1)
+        }
+        return relative
     }
 
     static func format8(_ n: Int) -> String {

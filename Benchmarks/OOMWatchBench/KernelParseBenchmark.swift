@@ -84,7 +84,7 @@ enum KernelParseBenchmark {
 
     /// Generates `lines` lines (≈ one kill per 2,000 lines), writes them under `workDir`, runs
     /// both measurements and returns a printed table.
-    static func run(lines: Int, workDir: String) throws -> String {
+    static func run(lines: Int, workDir: String) throws -> BenchReport {
         // 1. Generate
         var text = String()
         text.reserveCapacity(lines * 110)
@@ -170,6 +170,10 @@ enum KernelParseBenchmark {
         table += pad("oomwatch decode+assemble") + String(format: " %9.3f %11.0f %12.1f   %d kills assembled\n", ours, oursLPS, megabytes / ours, assembled)
         table += pad("LC_ALL=C grep -cE") + String(format: " %9.3f %11.0f %12.1f   ", theirs, grepLPS, megabytes / theirs) + grepCount + " matching lines\n"
         table += String(format: "ratio oomwatch/grep throughput: %.2f\n", oursLPS / grepLPS)
-        return table
+        let row = BenchReport.Row(
+            benchmark: "kernel-parse", metric: "\(written / 1000)k dmesg lines, \(kills) kills",
+            oomwatch: String(format: "%.0f MiB/s", megabytes / ours), reference: String(format: "grep -cE %.0f MiB/s", megabytes / theirs),
+            comparison: String(format: "%.2f× grep", oursLPS / grepLPS))
+        return BenchReport(detail: table, rows: [row])
     }
 }

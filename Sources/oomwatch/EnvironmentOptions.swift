@@ -19,6 +19,7 @@ enum EnvironmentOptions {
         ("--poll-interval", "OOMWATCH_POLL_INTERVAL", false),
         ("--read-timeout", "OOMWATCH_READ_TIMEOUT", false),
         ("--pressure-alert-for", "OOMWATCH_PRESSURE_ALERT_FOR", false),
+        ("--oom-score-adj", "OOMWATCH_OOM_SCORE_ADJ", false),
         ("--log-level", "OOMWATCH_LOG_LEVEL", false),
         ("--log-format", "OOMWATCH_LOG_FORMAT", false),
     ]

@@ -63,6 +63,11 @@ struct RunCommand: AsyncParsableCommand {
             transform: { try DurationText.parse($0) })
     var pressureAlertFor: Duration = .seconds(60)
 
+    @Option(parsing: .unconditional,
+            help: ArgumentHelp("The daemon's own oom_score_adj, set at start so a node OOM kills workloads first; only ever lowered (a lower inherited value is kept; 1000 leaves it alone). Lowering needs CAP_SYS_RESOURCE. [env: OOMWATCH_OOM_SCORE_ADJ]", valueName: "-1000...1000"),
+            transform: { try Self.oomScoreAdj($0) })
+    var oomScoreAdj: Int = OOMScoreAdjustment.defaultTarget
+
     @Option(help: "Log level: trace, debug, info, notice, warning, error, critical. [env: OOMWATCH_LOG_LEVEL]")
     var logLevel: LogLevelOption = .info
 
@@ -73,6 +78,13 @@ struct RunCommand: AsyncParsableCommand {
         let duration = try DurationText.parse(text)
         guard duration > .zero else { throw ValidationError("duration must be positive: '\(text)'") }
         return duration
+    }
+
+    static func oomScoreAdj(_ text: String) throws -> Int {
+        guard let value = Int(text), OOMScoreAdjustment.range.contains(value) else {
+            throw ValidationError("oom_score_adj must be an integer within -1000...1000: '\(text)'")
+        }
+        return value
     }
 
     func validate() throws {
@@ -103,6 +115,7 @@ struct RunCommand: AsyncParsableCommand {
         configuration.alertThresholds.psiFor = pressureAlertFor
         configuration.http.listen = listen
         configuration.http.readTimeout = readTimeout
+        configuration.oomScoreAdjustTarget = oomScoreAdj
         return configuration
     }
 

@@ -36,7 +36,7 @@ struct DaemonLifecycleTests {
 
     @Test(arguments: [
         ["run", "--poll-interval", "5x"], ["run", "--listen", "nohost"], ["run", "--log-format", "xml"],
-        ["run", "--read-timeout", "0s"], ["run", "--no-such-option"], ["frobnicate"],
+        ["run", "--read-timeout", "0s"], ["run", "--oom-score-adj", "-1001"], ["run", "--oom-score-adj", "x"], ["run", "--no-such-option"], ["frobnicate"],
     ])
     func badValuesAreUsageErrorsWithExitCode2(arguments: [String]) async throws {
         let result = try await Blocking.run { try Tools.run(BuildProducts.executable("oomwatch").path, arguments) }

@@ -68,6 +68,19 @@ struct HTTPServerTests {
         try await daemon.stop()
     }
 
+    /// Found by Fuzz/HTTPRequestFuzz: the router answered HEAD on an unknown path with a 404 carrying a
+    /// body. (NIO's encoder drops it on the wire, so only the router-level contract is checked here.)
+    @Test func routerAnswersHeadWithoutABodyWhateverTheStatus() async throws {
+        var router = Router()
+        router.get("/metrics") { _ in .text("metrics") }
+        let unknown = await router.respond(to: HTTPRequest(method: .HEAD, uri: "/Metrics"))
+        #expect(unknown.status == .notFound)
+        #expect(unknown.body.isEmpty)
+        #expect(unknown.headers["Content-Length"] == ["\("not found: /Metrics\navailable: /metrics\n".utf8.count)"])
+        let known = await router.respond(to: HTTPRequest(method: .HEAD, uri: "/metrics"))
+        #expect(known.status == .ok && known.body.isEmpty && known.headers["Content-Length"] == ["8"])
+    }
+
     @Test func metricsExposeBuildAndProcessFigures() async throws {
         let daemon = try await RunningDaemon.start()
         let response = try await LoopbackClient.get(port: daemon.port, path: "/metrics")

@@ -9,14 +9,24 @@ public final class DaemonProcess: @unchecked Sendable {
 
     /// Starts `oomwatch run` with `arguments` (plus `--listen 127.0.0.1:0`: the kernel picks a free port,
     /// read back from the daemon's log), waits until `/healthz` answers, and returns it. Its log goes to a
-    /// temporary file (see `log`).
-    public static func start(_ arguments: [String] = [], environment: [String: String] = [:]) async throws -> DaemonProcess {
+    /// temporary file (see `log`). With `shellPrefix`, `/bin/sh` runs those commands first and then execs
+    /// the daemon in the same process (e.g. to enter a cgroup or set an inherited `oom_score_adj`), so
+    /// `pid` is still the daemon's. `execWrapper` goes between `exec` and the daemon (e.g. `setpriv …`).
+    public static func start(_ arguments: [String] = [], environment: [String: String] = [:], shellPrefix: String? = nil, execWrapper: String = "") async throws -> DaemonProcess {
         let binary = BuildProducts.executable("oomwatch")
         let logPath = NSTemporaryDirectory() + "oomwatch-e2e-\(getpid())-\(UUID().uuidString.prefix(8)).log"
         _ = FileManager.default.createFile(atPath: logPath, contents: nil)
         var env = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("OOMWATCH_") }
         for (key, value) in environment { env[key] = value }
-        let process = try ChildProcess(binary.path, ["run", "--listen", "127.0.0.1:0"] + arguments, environment: env, outputPath: logPath)
+        let daemonArguments = ["run", "--listen", "127.0.0.1:0"] + arguments
+        let process: ChildProcess
+        if shellPrefix != nil || !execWrapper.isEmpty {
+            let script = (shellPrefix.map { $0 + " && " } ?? "") + "exec \(execWrapper) \"$0\" \"$@\""
+            process = try ChildProcess("/bin/sh", ["-c", script, binary.path] + daemonArguments,
+                                       environment: env, outputPath: logPath)
+        } else {
+            process = try ChildProcess(binary.path, daemonArguments, environment: env, outputPath: logPath)
+        }
         let deadline = ContinuousClock.now + .seconds(20)
         while ContinuousClock.now < deadline {
             let log = (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? ""
@@ -49,6 +59,9 @@ public final class DaemonProcess: @unchecked Sendable {
         self.port = port
         self.logPath = logPath
     }
+
+    /// The daemon's resident set size now (`VmRSS` of `/proc/<pid>/status`), in bytes; nil once it has ended.
+    public var residentBytes: Int? { ProcessFigures.residentBytes(pid: process.pid) }
 
     /// What the daemon has logged so far.
     public var log: String {
@@ -97,5 +110,21 @@ public enum FreePort {
         }
         guard bound else { throw LoopbackClient.Failure(description: "bind failed") }
         return Int(UInt16(bigEndian: address.sin_port))
+    }
+}
+
+/// Figures of a running process read from `/proc/<pid>`.
+public enum ProcessFigures {
+    /// `VmRSS` of `/proc/<pid>/status`, in bytes.
+    public static func residentBytes(pid: Int32) -> Int? {
+        guard let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8),
+              let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmRSS:") }),
+              let kib = Int(line.split(separator: " ", omittingEmptySubsequences: true).dropFirst().first ?? "") else { return nil }
+        return kib * 1024
+    }
+
+    /// The content of `/proc/<pid>/oom_score_adj`.
+    public static func oomScoreAdj(pid: Int32) -> Int? {
+        (try? String(contentsOfFile: "/proc/\(pid)/oom_score_adj", encoding: .utf8)).flatMap { Int($0.trimmingCharacters(in: .whitespacesAndNewlines)) }
     }
 }

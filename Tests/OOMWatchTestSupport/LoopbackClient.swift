@@ -33,6 +33,14 @@ public final class LoopbackClient: @unchecked Sendable {
 
     deinit { close() }
 
+    /// Closes with a TCP reset (SO_LINGER 0) instead of a FIN: the abrupt drop of a crashed client.
+    public func abort() {
+        guard fd >= 0 else { return }
+        var linger = Glibc.linger(l_onoff: 1, l_linger: 0)
+        _ = setsockopt(fd, SOL_SOCKET, SO_LINGER, &linger, socklen_t(MemoryLayout<Glibc.linger>.size))
+        close()
+    }
+
     public func close() {
         if fd >= 0 { Glibc.close(fd); fd = -1 }
     }

@@ -16,6 +16,18 @@ public enum Tools {
 
     public static func available(_ name: String) -> Bool { path(name) != nil }
 
+    /// Whether this process has `capability` (a bit number, e.g. 24 = CAP_SYS_RESOURCE) in its effective set.
+    public static func hasCapability(_ capability: Int) -> Bool {
+        guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
+              let line = status.split(separator: "\n").first(where: { $0.hasPrefix("CapEff:") }),
+              let mask = UInt64(line.split(separator: "\t").last ?? "", radix: 16) else { return false }
+        return mask & (1 << UInt64(capability)) != 0
+    }
+
+    /// CAP_SYS_RESOURCE: needed to lower oom_score_adj below its inherited minimum. Sandboxes may drop it
+    /// even for root (this VM's root has every capability but this one).
+    public static var hasCapSysResource: Bool { hasCapability(24) }
+
     /// Whether the tests run as root (needed for cgroups, /dev/kmsg, journald).
     public static var isRoot: Bool { geteuid() == 0 }
 

@@ -39,6 +39,10 @@ public struct DaemonConfiguration: Sendable {
     public var http = HTTPServerConfiguration()
     /// How often cgroups are sampled.
     public var pollInterval: Duration = .seconds(5)
+    /// The daemon's own `oom_score_adj` target, applied once at start (only ever lowered, never raised);
+    /// nil leaves it alone (the default for a daemon embedded in another process, e.g. tests). The
+    /// command line sets `OOMScoreAdjustment.defaultTarget` (−900) unless told otherwise.
+    public var oomScoreAdjustTarget: Int? = nil
     /// How long the graceful shutdown may take before the remaining work is cancelled.
     public var shutdownGracePeriod: Duration = .seconds(2)
 

@@ -15,6 +15,8 @@ public final class OOMWatchDaemon: Sendable {
     public let readiness: Readiness
     public let server: HTTPServer
     public let node: NodeState
+    /// The daemon's routes (what the HTTP server answers with); the HTTP fuzz target drives it directly.
+    public let router: Router
     private let killMetrics: KillMetrics
     private let cgroupMetrics: CgroupMetrics
     private let sourceMetrics: KernelSourceMetrics
@@ -40,15 +42,17 @@ public final class OOMWatchDaemon: Sendable {
                 hierarchyPrefix: configuration.cgroupHierarchyPrefix, thresholds: configuration.alertThresholds),
             node: node, metrics: AlertMetrics(registry: metrics.registry), logger: logger)
         self.sourceMetrics = KernelSourceMetrics(registry: metrics.registry)
+        self.router = Routes.make(Routes.Context(metrics: metrics, readiness: readiness, node: node))
         self.server = HTTPServer(
             configuration: configuration.http,
-            router: Routes.make(Routes.Context(metrics: metrics, readiness: readiness, node: node)),
+            router: router,
             logger: logger
         )
     }
 
     /// Runs until a shutdown signal (or `signals: []` and task cancellation in tests).
     public func run(signals: [UnixSignal] = [.sigterm, .sigint]) async throws {
+        protectFromOOMKiller()
         var groupConfiguration = ServiceGroupConfiguration(
             services: [
                 .init(service: server, successTerminationBehavior: .gracefullyShutdownGroup, failureTerminationBehavior: .gracefullyShutdownGroup, serviceName: "http"),
@@ -83,5 +87,19 @@ public final class OOMWatchDaemon: Sendable {
         ])
         try await group.run()
         logger.info("oomwatch stopped")
+    }
+
+    /// Lowers the process's `oom_score_adj` to the configured target before any service starts, so a
+    /// node-wide OOM takes workloads before the monitor that reports it. Refusal is a warning, not fatal.
+    private func protectFromOOMKiller() {
+        guard let target = configuration.oomScoreAdjustTarget else { return }
+        // Always this process's own procfs: `--proc-root` may be the host's (read-only) /proc.
+        let outcome = OOMScoreAdjuster().apply(target: target)
+        switch outcome {
+        case .lowered, .kept:
+            logger.info("\(outcome)", metadata: ["oom_score_adj_target": "\(target)"])
+        case .refused:
+            logger.warning("\(outcome)", metadata: ["oom_score_adj_target": "\(target)"])
+        }
     }
 }

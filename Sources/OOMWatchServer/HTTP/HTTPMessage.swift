@@ -22,7 +22,9 @@ public struct HTTPRequest: Sendable {
     /// at most 32 parameters are read).
     static func split(uri: String) -> (String, [String: String]) {
         let parts = uri.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false)
-        let path = percentDecode(parts.first.map(String.init) ?? "/", plusIsSpace: false) ?? "/"
+        // A path that is not valid percent-encoded UTF-8 stays raw, so it matches no route (404).
+        let rawPath = parts.first.map(String.init) ?? "/"
+        let path = percentDecode(rawPath, plusIsSpace: false) ?? rawPath
         var query: [String: String] = [:]
         if parts.count == 2 {
             for pair in parts[1].split(separator: "&").prefix(32) {

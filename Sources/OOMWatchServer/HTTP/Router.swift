@@ -19,18 +19,24 @@ public struct Router: Sendable {
     public var paths: [String] { routes.keys.sorted() }
 
     public func respond(to request: HTTPRequest) async -> HTTPResponse {
+        var response = await respondWithBody(to: request)
+        // A HEAD response never carries a body, whatever its status (a 404 for an unknown path included):
+        // a body would be read as the start of the next pipelined response.
+        if request.method == .HEAD {
+            response.headers.replaceOrAdd(name: "Content-Length", value: String(response.body.count))
+            response.body = []
+        }
+        return response
+    }
+
+    private func respondWithBody(to request: HTTPRequest) async -> HTTPResponse {
         let path = request.path.count > 1 && request.path.hasSuffix("/") ? String(request.path.dropLast()) : request.path
         guard let handler = routes[path] else {
             return .text("not found: \(Self.printable(path))\navailable: \(paths.joined(separator: " "))", status: .notFound)
         }
         switch request.method {
-        case .GET:
+        case .GET, .HEAD:
             return await handler(request)
-        case .HEAD:
-            var response = await handler(request)
-            response.headers.replaceOrAdd(name: "Content-Length", value: String(response.body.count))
-            response.body = []
-            return response
         default:
             var response = HTTPResponse.text("method \(request.method.rawValue) not allowed on \(path)", status: .methodNotAllowed)
             response.headers.add(name: "Allow", value: "GET, HEAD")
