@@ -107,6 +107,12 @@ struct HTTPServerTests {
 
     @Test func keepAliveServesSeveralRequestsAndPipelining() async throws {
         let daemon = try await RunningDaemon.start()
+        // /readyz answers 503 until the first cgroup poll and the kernel source are up, which takes longer
+        // while the rest of the suite loads both cores: wait for it, pipelining is what is tested here.
+        let readyBy = ContinuousClock.now + .seconds(15)
+        while try await LoopbackClient.get(port: daemon.port, path: "/readyz").status != 200, ContinuousClock.now < readyBy {
+            try await Task.sleep(for: .milliseconds(50))
+        }
         let client = try LoopbackClient(port: daemon.port)
         client.send("GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
         #expect(try await client.response().status == 200)
