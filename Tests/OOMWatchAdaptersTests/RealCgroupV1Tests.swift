@@ -12,7 +12,7 @@ struct RealCgroupV1Tests {
     static let podUID = "5f0c9a4e-1b2d-4c3e-8f7a-6b5c4d3e2f1a"
     static let containerID = "d3adb33fd3adb33fd3adb33fd3adb33fd3adb33fd3adb33fd3adb33fd3adb33f"
 
-    @Test func mirroredNodeIsReadBackWithRealUsageLimitAndWorkingSet() throws {
+    @Test func mirroredNodeIsReadBackWithRealUsageLimitAndWorkingSet() async throws {
         let scratch = try ScratchCgroup(label: "sampler")
         var processes: [AllocatorProcess] = []
         defer {
@@ -34,7 +34,16 @@ struct RealCgroupV1Tests {
             cgroupRoot: "/sys/fs/cgroup", hierarchyPrefix: scratch.hierarchyPrefix))
         #expect(sampler.layout.kind == .hybrid)   // this VM: v1 memory + cgroup2 at /sys/fs/cgroup/unified
         #expect(sampler.detectDriver() == .cgroupfs)
-        let report = sampler.poll()
+        // memory.usage_in_bytes is exact at once, but the kernel flushes memory.stat's per-CPU counters
+        // lazily (rstat, about every 2 s on 6.x): wait until the stats show the allocations.
+        var report = sampler.poll()
+        let settled = ContinuousClock.now + .seconds(6)
+        while ContinuousClock.now < settled {
+            let rss = ["/" + container, "/" + service].compactMap { report.sample(at: $0)?.sample.rssBytes }
+            if rss.count == 2, rss[0] >= 63 * Self.MiB, rss[1] >= 95 * Self.MiB { break }
+            try await Task.sleep(for: .milliseconds(250))
+            report = sampler.poll()
+        }
         #expect(report.vanishedCgroups == 0)
         #expect(report.unreadableFiles == 0)
         #expect(report.malformedFiles == 0)
