@@ -77,12 +77,12 @@ public final class LoopbackClient: @unchecked Sendable {
     }
 
     /// Reads one complete response (head and a Content-Length body).
-    public func readResponse(timeout: Duration = .seconds(5)) throws -> LoopbackResponse {
+    public func readResponse(timeout: Duration = .seconds(5), expectBody: Bool = true) throws -> LoopbackResponse {
         var data = pending
         var buffer = [UInt8](repeating: 0, count: 65536)
         let deadline = ContinuousClock.now + timeout
         while true {
-            if let (response, used) = LoopbackResponse.parse(data) {
+            if let (response, used) = LoopbackResponse.parse(data, expectBody: expectBody) {
                 pending = Array(data[used...])
                 return response
             }
@@ -106,8 +106,8 @@ public final class LoopbackClient: @unchecked Sendable {
 
     /// `readResponse` on a thread of its own, so that waiting never blocks Swift's cooperative pool
     /// (which the server under test needs).
-    public func response(timeout: Duration = .seconds(5)) async throws -> LoopbackResponse {
-        try await Blocking.run { try self.readResponse(timeout: timeout) }
+    public func response(timeout: Duration = .seconds(5), expectBody: Bool = true) async throws -> LoopbackResponse {
+        try await Blocking.run { try self.readResponse(timeout: timeout, expectBody: expectBody) }
     }
 
     /// `readUntilClosed` on a thread of its own.
@@ -146,15 +146,15 @@ public struct LoopbackResponse: Sendable {
     }
 
     /// Parses the first response in `data` and how many bytes it used; nil when more bytes are needed.
-    static func parse(_ data: [UInt8]) -> (LoopbackResponse, Int)? {
-        guard let response = LoopbackResponse(parsing: data) else { return nil }
+    static func parse(_ data: [UInt8], expectBody: Bool = true) -> (LoopbackResponse, Int)? {
+        guard let response = LoopbackResponse(parsing: data, expectBody: expectBody) else { return nil }
         return (response, response.encodedLength)
     }
 
     private var encodedLength = 0
 
     /// Parses `data` when it holds a complete response; nil when more bytes are needed.
-    init?(parsing data: [UInt8]) {
+    init?(parsing data: [UInt8], expectBody: Bool = true) {
         let separator: [UInt8] = [13, 10, 13, 10]
         guard let end = data.indices.first(where: { data[$0...].starts(with: separator) }) else { return nil }
         let head = String(decoding: data[..<end], as: UTF8.self).components(separatedBy: "\r\n")
@@ -164,7 +164,8 @@ public struct LoopbackResponse: Sendable {
             guard let colon = line.firstIndex(of: ":") else { continue }
             headers.append(Header(name: String(line[..<colon]), value: line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)))
         }
-        let length = headers.first { $0.name.lowercased() == "content-length" }.flatMap { Int($0.value) } ?? 0
+        // A HEAD answer announces a length but carries no body.
+        let length = expectBody ? (headers.first { $0.name.lowercased() == "content-length" }.flatMap { Int($0.value) } ?? 0) : 0
         let bodyStart = end + 4
         guard data.count >= bodyStart + length else { return nil }
         self.status = code
