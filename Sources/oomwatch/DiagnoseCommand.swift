@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import OOMWatchAdapters
 import OOMWatchCore
+import OOMWatchServer
 
 /// `oomwatch diagnose`: a one-shot diagnosis of this node, no daemon needed.
 struct DiagnoseCommand: AsyncParsableCommand {
@@ -55,15 +56,8 @@ struct DiagnoseCommand: AsyncParsableCommand {
         let source: JournalSource = journalDirectory.map { .directory($0) } ?? journalRoot.map { .osRoot($0) } ?? .system
         let (kills, note) = await BootKills.read(journal: source, kmsgPath: kmsgPath)
         if let note { FileHandle.standardError.write(Data("oomwatch diagnose: \(note)\n".utf8)) }
-        let namer = PodDirectoryResolver(configuration: .init(podLogDirectory: podLogDir, containerLogDirectory: containerLogDir))
-        let named = kills.map { kill -> OOMKill in
-            var copy = kill
-            let lookupPod: (String) -> (namespace: String, name: String)? = { uid in namer.pod(uid: uid).map { ($0.identity.namespace, $0.identity.name) } }
-            let lookupContainer: (String) -> String? = { id in namer.container(id: id)?.name.containerName }
-            copy.owner = kill.owner.named(pod: lookupPod, container: lookupContainer)
-            copy.limitOwner = kill.limitOwner?.named(pod: lookupPod, container: lookupContainer)
-            return copy
-        }
+        let namer = PodNamer(podLogDirectory: podLogDir, containerLogDirectory: containerLogDir)
+        let named = kills.map(namer.name)
         let windowStart = now.addingTimeInterval(-Double(window.components.seconds))
         let facts = NodeFactsBuilder.build(poll: poll, kills: named, kubelet: kubelet, hierarchyPrefix: cgroupHierarchyPrefix, window: windowStart...now)
         let report = DiagnosisReport.diagnose(facts, at: now)

@@ -24,15 +24,12 @@ enum EnvironmentOptions {
         ("--log-format", "OOMWATCH_LOG_FORMAT", false),
     ]
 
-    /// The subcommands whose options the environment fills in (`run` is the default subcommand).
-    static let subcommandsReadingEnvironment: Set<String> = ["run"]
     static let otherSubcommands: Set<String> = ["parse", "diagnose", "events", "status", "help", "version"]
 
     static func merge(arguments: [String], environment: [String: String]) -> [String] {
         let first = arguments.first(where: { !$0.hasPrefix("-") })
         if let first, otherSubcommands.contains(first) { return arguments }
         if arguments.contains("--help") || arguments.contains("-h") || arguments.contains("--version") { return arguments }
-        _ = subcommandsReadingEnvironment
         var merged = arguments
         for entry in table {
             guard let value = environment[entry.variable], !value.isEmpty else { continue }

@@ -56,15 +56,8 @@ public struct V2MemoryReadings: Sendable {
 public enum MemorySampleAssembler {
     /// Builds a sample from cgroup v1 files.
     public static func assemble(_ r: V1MemoryReadings) -> MemorySample {
-        var missing = MemorySampleFields()
-        var unreadable = MemorySampleFields()
-        func note<T>(_ reading: FileReading<T>, _ field: MemorySampleFields) -> T? {
-            switch reading {
-            case .value(let v): return v
-            case .missing: missing.insert(field); return nil
-            case .unreadable: unreadable.insert(field); return nil
-            }
-        }
+        var notes = FieldNotes()
+        func note<T>(_ reading: FileReading<T>, _ field: MemorySampleFields) -> T? { notes.take(reading, field) }
         let usage = note(r.usage, .usage) ?? 0
         let limit = note(r.limit, .limit) ?? nil
         let stat = note(r.stat, .stat)
@@ -74,8 +67,8 @@ public enum MemorySampleAssembler {
         let memswLimit = note(r.memswLimit, .memswLimit) ?? nil
         let pressure = note(r.pressure, .pressure)
         let swap = stat?.effectiveSwap
-        if stat != nil && swap == nil { missing.insert(.swap) }
-        if stat == nil { if unreadable.contains(.stat) { unreadable.insert(.swap) } else { missing.insert(.swap) } }
+        if stat != nil && swap == nil { notes.missing.insert(.swap) }
+        if stat == nil { if notes.unreadable.contains(.stat) { notes.unreadable.insert(.swap) } else { notes.missing.insert(.swap) } }
         return MemorySample(
             usageBytes: usage,
             limitBytes: limit,
@@ -92,22 +85,15 @@ public enum MemorySampleAssembler {
             memswUsageBytes: memswUsage,
             memswLimitBytes: memswLimit,
             pressure: pressure,
-            missingFields: missing,
-            unreadableFields: unreadable
+            missingFields: notes.missing,
+            unreadableFields: notes.unreadable
         )
     }
 
     /// Builds a sample from cgroup v2 files.
     public static func assemble(_ r: V2MemoryReadings) -> MemorySample {
-        var missing = MemorySampleFields()
-        var unreadable = MemorySampleFields()
-        func note<T>(_ reading: FileReading<T>, _ field: MemorySampleFields) -> T? {
-            switch reading {
-            case .value(let v): return v
-            case .missing: missing.insert(field); return nil
-            case .unreadable: unreadable.insert(field); return nil
-            }
-        }
+        var notes = FieldNotes()
+        func note<T>(_ reading: FileReading<T>, _ field: MemorySampleFields) -> T? { notes.take(reading, field) }
         let usage = note(r.current, .usage) ?? 0
         let limit = note(r.max, .limit) ?? nil
         let high = note(r.high, .high) ?? nil
@@ -130,8 +116,8 @@ public enum MemorySampleAssembler {
             highEvents: events?.high,
             maxEvents: events?.max,
             pressure: pressure,
-            missingFields: missing,
-            unreadableFields: unreadable
+            missingFields: notes.missing,
+            unreadableFields: notes.unreadable
         )
     }
 
@@ -140,22 +126,16 @@ public enum MemorySampleAssembler {
     /// Inactive(file), rss = AnonPages, cache = Buffers + Cached, swap = SwapTotal − SwapFree.
     /// No limit (capacity is reported separately).
     public static func assembleNode(meminfo: NodeMemoryInfo, pressure: FileReading<PressureStall>) -> MemorySample {
-        var missing = MemorySampleFields()
-        var unreadable = MemorySampleFields()
+        var notes = FieldNotes()
         let free = meminfo.memFreeBytes ?? 0
         let usage = meminfo.memTotalBytes >= free ? meminfo.memTotalBytes - free : 0
         var swap: UInt64?
         if let total = meminfo.swapTotalBytes, let swapFree = meminfo.swapFreeBytes {
             swap = total >= swapFree ? total - swapFree : 0
         } else {
-            missing.insert(.swap)
+            notes.missing.insert(.swap)
         }
-        let psi: PressureStall?
-        switch pressure {
-        case .value(let p): psi = p
-        case .missing: psi = nil; missing.insert(.pressure)
-        case .unreadable: psi = nil; unreadable.insert(.pressure)
-        }
+        let psi = notes.take(pressure, .pressure)
         return MemorySample(
             usageBytes: usage,
             limitBytes: nil,
@@ -164,8 +144,23 @@ public enum MemorySampleAssembler {
             cacheBytes: (meminfo.buffersBytes ?? 0) + (meminfo.cachedBytes ?? 0),
             swapBytes: swap,
             pressure: psi,
-            missingFields: missing,
-            unreadableFields: unreadable
+            missingFields: notes.missing,
+            unreadableFields: notes.unreadable
         )
+    }
+}
+
+/// The fields a sample could not fill: files that did not exist, and files that could not be read.
+struct FieldNotes {
+    var missing = MemorySampleFields()
+    var unreadable = MemorySampleFields()
+
+    /// The value of `reading`, or nil after noting why `field` has none.
+    mutating func take<T>(_ reading: FileReading<T>, _ field: MemorySampleFields) -> T? {
+        switch reading {
+        case .value(let value): return value
+        case .missing: missing.insert(field); return nil
+        case .unreadable: unreadable.insert(field); return nil
+        }
     }
 }

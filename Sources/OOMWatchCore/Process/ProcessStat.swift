@@ -43,18 +43,10 @@ public struct ProcessStat: Sendable, Equatable {
 }
 
 extension UInt64 {
-    /// Reads an unsigned decimal number from ASCII digits; nil for empty, non-digit or overflowing input.
-    @inlinable
+    /// Reads an unsigned decimal number from ASCII digits; nil for empty, non-digit or overflowing input
+    /// (`CgroupFileParser.decimal` over any collection of bytes).
     public init?(decimal digits: some Collection<UInt8>) {
-        guard !digits.isEmpty else { return nil }
-        var value: UInt64 = 0
-        for byte in digits {
-            guard byte >= 0x30, byte <= 0x39 else { return nil }
-            let (times10, o1) = value.multipliedReportingOverflow(by: 10)
-            let (sum, o2) = times10.addingReportingOverflow(UInt64(byte - 0x30))
-            guard !o1, !o2 else { return nil }
-            value = sum
-        }
+        guard let value = Array(digits).withUnsafeBufferPointer(CgroupFileParser.decimal) else { return nil }
         self = value
     }
 }
