@@ -5,6 +5,7 @@ import OOMWatchAdapters
 import OOMWatchCore
 import Prometheus
 import ServiceLifecycle
+import Synchronization
 
 /// Reads kernel messages (the journal, or /dev/kmsg when no journal can be opened), replays the window
 /// needed to rebuild recent events, then follows live. Kills flow through a `KernelPipeline` into the
@@ -161,11 +162,15 @@ struct KernelEventService: Service {
         _ events: BackPressuredStream<JournalEvent>, pipeline: KernelPipeline, lines: Prometheus.Counter,
         tick: Duration, isPrimary: Bool = true, save: @escaping @Sendable (KernelLine) -> Void
     ) async {
+        // Held kills are released by the kernel's clock only once the replay is over: replayed lines are old,
+        // and the wall clock would expire a report between its own lines (the lines themselves move time on).
+        let replaying = ReplayFlag()
         await withTaskGroup(of: Void.self) { group in
             group.addTask {
                 var lastSave = ContinuousClock.now
                 while !Task.isCancelled {
                     try? await Task.sleep(for: tick)
+                    if replaying.value.load(ordering: .relaxed) { continue }
                     pipeline.tick(nowMonotonicMicros: Self.monotonicMicros())
                     if let (line, urgent) = pipeline.takePositionToSave(), urgent || ContinuousClock.now - lastSave > .seconds(5) {
                         save(line)
@@ -181,6 +186,7 @@ struct KernelEventService: Service {
                     pipeline.ingest(line)
                 case .replayFinished:
                     replayDone = true
+                    replaying.value.store(false, ordering: .relaxed)
                     guard isPrimary else { break }
                     readiness.set(Self.readinessPart, ready: true, detail: "following kernel messages live")
                     logger.info("replay finished; following live", metadata: ["kills_assembled": "\(pipeline.counters.killsEmitted)"])
@@ -221,4 +227,9 @@ struct KernelEventService: Service {
         clock_gettime(CLOCK_MONOTONIC, &time)
         return Int64(time.tv_sec) * 1_000_000 + Int64(time.tv_nsec) / 1_000
     }
+}
+
+/// Whether a source is still replaying old lines (shared by its reader and its ticker).
+private final class ReplayFlag: Sendable {
+    let value = Atomic<Bool>(true)
 }
