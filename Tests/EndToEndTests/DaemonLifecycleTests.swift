@@ -12,9 +12,10 @@ struct DaemonLifecycleTests {
         client.send("GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
         #expect(try await client.response().status == 200)
         let started = ContinuousClock.now
-        let status = await daemon.stop(signal: SIGTERM, timeout: .seconds(5))
-        let elapsed = ContinuousClock.now - started
-        #expect(status == 0, "exit status after SIGTERM; log: \(daemon.log)")
+        daemon.process.signal(SIGTERM)
+        let ended = await daemon.process.waitTimed(timeout: .seconds(5))
+        let elapsed = (ended?.at ?? ContinuousClock.now) - started
+        #expect(ended?.exit == .exited(0), "exit after SIGTERM: \(String(describing: ended?.exit)); log: \(daemon.log)")
         #expect(elapsed < .seconds(2), "graceful shutdown took \(elapsed)")
         #expect(await client.untilClosed(timeout: .seconds(2)).closed)
         #expect(daemon.log.contains("oomwatch stopped"))

@@ -14,7 +14,7 @@ struct KmsgFastPathTests {
 
     /// Kills made one after the other; returns their pids and detection latencies in ms (kernel time → served).
     static func measure(_ view: DaemonView, node: ScratchNode, kills: Int, name: String) async throws -> (pids: Set<Int>, latencies: [Double]) {
-        let allocator = try TestAllocator()
+        let allocator = try await TestAllocator.make()
         var latencies: [Double] = []
         var pids: Set<Int> = []
         for _ in 0..<kills {

@@ -72,7 +72,7 @@ struct PrometheusScrapeTests {
         #expect(limit.contains("\"owner_kind\":\"slice\""))
 
         // A first kill creates the pod's series at 1; a second one increases it: the alert fires.
-        let allocator = try TestAllocator()
+        let allocator = try await TestAllocator.make()
         let first = try await allocator.runUntilKilled(named: "java", megabytes: 128, cgroupProcsFile: node.cgroups.procsFile(node.container))
         _ = try await view.waitForKill(pid: first.pid)
         _ = try await Self.waitFor(port, "oomwatch_oom_kills_total{pod=\"\(node.podUID)\"}", contains: "\"1\"]")

@@ -126,7 +126,7 @@ struct RealOOMKillTests {
         ])
         let view = DaemonView(daemon: daemon)
         try await view.waitUntilReady()
-        let allocator = try TestAllocator()
+        let allocator = try await TestAllocator.make()
 
         // A container over its limit: "Memory cgroup out of memory", exit 137.
         let (javaPID, javaExit) = try await allocator.runUntilKilled(
@@ -183,7 +183,7 @@ struct RealOOMKillTests {
         let stateDir = NSTemporaryDirectory() + "oomwatch-e2e-state-\(UUID().uuidString)"
         defer { try? FileManager.default.removeItem(atPath: stateDir) }
         let arguments = ["--state-dir", stateDir, "--cgroup-hierarchy-prefix", node.cgroups.hierarchyPrefix]
-        let allocator = try TestAllocator()
+        let allocator = try await TestAllocator.make()
         let procs = node.cgroups.procsFile(node.container)
         let podLabels = ["owner_kind": "pod", "pod": node.podUID]
 

@@ -59,7 +59,7 @@ struct SeedIncidentTests {
         let view = DaemonView(daemon: daemon)
         try await view.waitUntilReady()
 
-        let allocator = try TestAllocator()
+        let allocator = try await TestAllocator.make()
         // haproxy grows past what system.slice may hold: the kernel kills it at system.slice's limit.
         let haproxy = try await allocator.runUntilKilled(named: "haproxy", megabytes: 640, cgroupProcsFile: cgroups.procsFile("system.slice/haproxy.service"))
         #expect(haproxy.exit == .signaled(SIGKILL))
@@ -67,7 +67,7 @@ struct SeedIncidentTests {
         let nginx = try await allocator.runUntilKilled(named: "nginx", megabytes: 128, cgroupProcsFile: cgroups.procsFile(container))
         #expect(nginx.exit == .signaled(SIGKILL))
         // systemd-resolved then keeps system.slice at 92 % of its limit: pressure.
-        let resolved = try allocator.spawn(megabytes: 470, cgroupProcsFile: cgroups.procsFile("system.slice/systemd-resolved.service"))
+        let resolved = try await allocator.spawn(megabytes: 470, cgroupProcsFile: cgroups.procsFile("system.slice/systemd-resolved.service"))
         defer { resolved.kill() }
 
         let (unitKill, _) = try await view.waitForKill(pid: haproxy.pid)

@@ -26,9 +26,9 @@ struct RealCgroupV1Tests {
         try scratch.create(service)
         try scratch.setLimit("system.slice", bytes: 512 * Self.MiB)
 
-        let allocator = try TestAllocator()
-        processes.append(try allocator.spawn(megabytes: 64, cgroupProcsFile: scratch.procsFile(container)))
-        processes.append(try allocator.spawn(megabytes: 96, cgroupProcsFile: scratch.procsFile(service)))
+        let allocator = try await TestAllocator.make()
+        processes.append(try await allocator.spawn(megabytes: 64, cgroupProcsFile: scratch.procsFile(container)))
+        processes.append(try await allocator.spawn(megabytes: 96, cgroupProcsFile: scratch.procsFile(service)))
 
         let sampler = try CgroupSampler(configuration: CgroupSamplerConfiguration(
             cgroupRoot: "/sys/fs/cgroup", hierarchyPrefix: scratch.hierarchyPrefix))

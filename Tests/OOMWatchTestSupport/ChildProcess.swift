@@ -87,6 +87,19 @@ public final class ChildProcess: @unchecked Sendable {
         return exitStatus
     }
 
+    /// Waits up to `timeout` on a thread of its own; returns the exit and the instant it was seen there,
+    /// so measured durations do not include how late the awaiting task resumes on a busy pool.
+    public func waitTimed(timeout: Duration) async -> (exit: Exit, at: ContinuousClock.Instant)? {
+        await Blocking.run {
+            let deadline = ContinuousClock.now + timeout
+            while ContinuousClock.now < deadline {
+                if let exit = self.exitStatus { return (exit, ContinuousClock.now) }
+                usleep(1_000)
+            }
+            return self.exitStatus.map { ($0, ContinuousClock.now) }
+        }
+    }
+
     /// Blocks the calling thread until the child ends (use from `Blocking.run`, never on the cooperative pool).
     public func waitForever() -> Exit {
         waitBlocking() ?? .exited(-1)

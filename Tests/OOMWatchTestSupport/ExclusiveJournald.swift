@@ -29,12 +29,13 @@ extension JournaldHarness {
     public static let exclusive = AsyncLock()
 
     /// Runs `body` with journald running (reused or started) while holding `exclusive`; stops a
-    /// journald it started afterwards.
+    /// journald it started afterwards. Starting and stopping wait on a thread of their own: blocking
+    /// Swift's cooperative pool (2 threads here) would stall every in-process daemon of other suites.
     public static func withJournald<T>(_ body: (JournaldHarness) async throws -> T) async throws -> T {
         await exclusive.acquire()
         let journald: JournaldHarness
         do {
-            journald = try startOrReuse()
+            journald = try await Blocking.run { try startOrReuse() }
         } catch {
             await exclusive.release()
             throw error
@@ -42,11 +43,11 @@ extension JournaldHarness {
         // journald is stopped (and reaped) before the next test may look for a running one.
         do {
             let result = try await body(journald)
-            journald.stop()
+            await Blocking.run { journald.stop() }
             await exclusive.release()
             return result
         } catch {
-            journald.stop()
+            await Blocking.run { journald.stop() }
             await exclusive.release()
             throw error
         }

@@ -14,7 +14,7 @@ import Musl
 /// and with `Storage=auto` and no `/var/log/journal` writes volatile files to
 /// `/run/log/journal/<machine-id>/`. It reports readiness with `READY=1` on `$NOTIFY_SOCKET`, which
 /// the harness uses instead of polling for sockets (stale socket files survive a crash).
-public final class JournaldHarness {
+public final class JournaldHarness: @unchecked Sendable {
     /// The journald executable.
     public static let executable = "/lib/systemd/systemd-journald"
 
@@ -73,7 +73,13 @@ public final class JournaldHarness {
     }
 
     /// Kills journald with SIGKILL (a crash), waits for it, and starts a new one. Only for an owned process.
-    public func crashAndRestart(timeoutSeconds: Double = 10) throws {
+    /// The waiting runs on a thread of its own, never on Swift's cooperative pool (in-process daemons of
+    /// other suites need it).
+    public func crashAndRestart(timeoutSeconds: Double = 10) async throws {
+        try await Blocking.run { try self.crashAndRestartBlocking(timeoutSeconds: timeoutSeconds) }
+    }
+
+    private func crashAndRestartBlocking(timeoutSeconds: Double) throws {
         guard ownsProcess else { throw HarnessError.notOwned }
         kill(pid, SIGKILL)
         Self.reap(pid, timeoutSeconds: 5)

@@ -69,6 +69,7 @@ public final class LoopbackClient: @unchecked Sendable {
             var pfd = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
             let ms = Int32(timeout.components.seconds * 1000 + timeout.components.attoseconds / 1_000_000_000_000_000)
             let ready = poll(&pfd, 1, ms)
+            if ready < 0 && errno == EINTR { continue }
             if ready <= 0 { return (result, false) }
             let n = buffer.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
             if n <= 0 { return (result, true) }
@@ -113,6 +114,15 @@ public final class LoopbackClient: @unchecked Sendable {
     /// `readUntilClosed` on a thread of its own.
     public func untilClosed(timeout: Duration) async -> (bytes: [UInt8], closed: Bool) {
         await Blocking.run { self.readUntilClosed(timeout: timeout) }
+    }
+
+    /// `readUntilClosed` on a thread of its own, with the instant the close was seen, taken on that
+    /// thread: how late the awaiting task resumes (a busy cooperative pool) does not change it.
+    public func untilClosedTimed(timeout: Duration) async -> (bytes: [UInt8], closedAt: ContinuousClock.Instant?) {
+        await Blocking.run {
+            let (bytes, closed) = self.readUntilClosed(timeout: timeout)
+            return (bytes, closed ? ContinuousClock.now : nil)
+        }
     }
 }
 

@@ -29,7 +29,12 @@ public final class TestAllocator: Sendable {
     }
     """
 
-    /// Compiles the allocator into a fresh temporary directory.
+    /// Compiles the allocator on a thread of its own (never blocking Swift's cooperative pool).
+    public static func make() async throws -> TestAllocator {
+        try await Blocking.run { try TestAllocator() }
+    }
+
+    /// Compiles the allocator into a fresh temporary directory (blocks until `cc` ends; see `make()`).
     public init() throws {
         var template = Array((NSTemporaryDirectory() + "/oomwatch-alloc-XXXXXX").utf8CString)
         guard let made = mkdtemp(&template) else { throw TestHarnessError.system("mkdtemp", errno: errno) }
@@ -53,8 +58,9 @@ public final class TestAllocator: Sendable {
 
     /// Starts the allocator for `megabytes` MiB. With `cgroupProcsFile`, a shell first writes its
     /// own pid there and then execs the allocator, so every page is charged to that cgroup.
-    /// Returns once the memory is touched (`ready` printed) or throws after `timeout` seconds.
-    public func spawn(megabytes: Int, cgroupProcsFile: String?, timeout: Double = 20) throws -> AllocatorProcess {
+    /// Returns once the memory is touched (`ready` printed) or throws after `timeout` seconds. Waits with
+    /// `Task.sleep`, never blocking Swift's cooperative pool.
+    public func spawn(megabytes: Int, cgroupProcsFile: String?, timeout: Double = 20) async throws -> AllocatorProcess {
         let arguments: [String]
         if let procs = cgroupProcsFile {
             arguments = ["-c", "echo $$ > \"$1\" && exec \"$2\" \"$3\"", "sh", procs, binaryPath, String(megabytes)]
@@ -70,7 +76,7 @@ public final class TestAllocator: Sendable {
             if let exit = process.exitStatus {
                 throw TestHarnessError.allocatorNotReady("allocator ended (\(exit)) before it was ready: \(handle.output.debugDescription)")
             }
-            usleep(2_000)
+            try await Task.sleep(for: .milliseconds(2))
         }
         handle.kill()
         throw TestHarnessError.allocatorNotReady("no 'ready' within \(timeout) s; output \(handle.output.debugDescription)")

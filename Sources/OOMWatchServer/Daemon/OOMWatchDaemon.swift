@@ -27,7 +27,8 @@ public final class OOMWatchDaemon: Sendable {
     public init(configuration: DaemonConfiguration, logger: Logger) {
         self.configuration = configuration
         self.logger = logger
-        self.metrics = DaemonMetrics(processReader: SelfProcessReader(procRoot: configuration.procRoot), logger: logger)
+        // The daemon's own figures come from its own /proc/self, whatever host /proc `procRoot` names.
+        self.metrics = DaemonMetrics(processReader: SelfProcessReader(), logger: logger)
         self.readiness = Readiness()
         var history = configuration.history
         history.sampleIntervalSeconds = max(1, Int(configuration.pollInterval.components.seconds))

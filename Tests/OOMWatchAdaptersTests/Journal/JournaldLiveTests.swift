@@ -105,7 +105,7 @@ struct JournaldLiveTests {
         #expect(try await writeAndAwait(follower, label: "after-vacuum") != nil)
 
         // journald crashes and comes back: the tailer reopens and continues.
-        try journald.crashAndRestart()
+        try await journald.crashAndRestart()
         #expect(try await writeAndAwait(follower, label: "after-restart", timeoutSeconds: 20) != nil)
         let statuses = follower.snapshot().compactMap(\.1.status)
         #expect(statuses.contains { if case .reopened = $0 { true } else { false } })
