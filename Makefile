@@ -17,7 +17,7 @@ build: deps-run
 	$(SWIFT) build --scratch-path $(SCRATCH)
 
 release: deps-run
-	$(SWIFT) build -c release --scratch-path $(SCRATCH) --product oomwatch
+	$(SWIFT) build -c release --static-swift-stdlib --scratch-path $(SCRATCH) --product oomwatch
 
 ## Runs the daemon with working defaults (HTTP on 0.0.0.0:9847). Extra options: make run ARGS="--log-level debug"
 run: release
@@ -50,15 +50,15 @@ deploy-options: build
 ## steps. One benchmark: make bench ARGS=steady-state (options: see Benchmarks/OOMWatchBench/main.swift).
 BENCH_TIMES = $(if $(filter 1,$(BENCH_QUICK)),--duration 20 --load-duration 10,--duration 60 --load-duration 30)
 bench: deps-bench
-	$(SWIFT) build -c release --scratch-path $(SCRATCH) --product oomwatch
-	$(SWIFT) build -c release --scratch-path $(SCRATCH) --product oomwatch-bench
+	$(SWIFT) build -c release --static-swift-stdlib --scratch-path $(SCRATCH) --product oomwatch
+	$(SWIFT) build -c release --static-swift-stdlib --scratch-path $(SCRATCH) --product oomwatch-bench
 	$(SCRATCH)/release/oomwatch-bench $(ARGS) $(BENCH_TIMES)
 
 ## Soak run (root): real OOM kills and cgroup churn against the daemon for SOAK_MINUTES (default 10);
 ## checks every kill appears exactly once in /events and RSS stays flat. See Benchmarks/soak.sh.
 SOAK_MINUTES ?= 10
 soak: deps-bench
-	$(SWIFT) build -c release --scratch-path $(SCRATCH) --product oomwatch
+	$(SWIFT) build -c release --static-swift-stdlib --scratch-path $(SCRATCH) --product oomwatch
 	SOAK_MINUTES=$(SOAK_MINUTES) OOMWATCH=$(SCRATCH)/release/oomwatch bash Benchmarks/soak.sh
 
 clean:

@@ -17,6 +17,7 @@ enum EnvironmentOptions {
         ("--kubelet-config", "OOMWATCH_KUBELET_CONFIG", false),
         ("--state-dir", "OOMWATCH_STATE_DIR", false),
         ("--poll-interval", "OOMWATCH_POLL_INTERVAL", false),
+        ("--pod-poll-interval", "OOMWATCH_POD_POLL_INTERVAL", false),
         ("--read-timeout", "OOMWATCH_READ_TIMEOUT", false),
         ("--pressure-alert-for", "OOMWATCH_PRESSURE_ALERT_FOR", false),
         ("--oom-score-adj", "OOMWATCH_OOM_SCORE_ADJ", false),

@@ -55,6 +55,10 @@ struct RunCommand: AsyncParsableCommand {
             transform: { try Self.positiveDuration($0) })
     var pollInterval: Duration = .seconds(5)
 
+    @Option(help: ArgumentHelp("How often each pod and its containers are re-read (spread over the polls; at most as often as the poll interval). The node, kubepods, QoS tiers, slices and units are read every poll. [env: OOMWATCH_POD_POLL_INTERVAL]", valueName: "duration"),
+            transform: { try Self.positiveDuration($0) })
+    var podPollInterval: Duration = .seconds(15)
+
     @Option(help: ArgumentHelp("Deadline for a client to send a complete request or take a response. [env: OOMWATCH_READ_TIMEOUT]", valueName: "duration"),
             transform: { try Self.positiveDuration($0) })
     var readTimeout: Duration = .seconds(30)
@@ -111,6 +115,7 @@ struct RunCommand: AsyncParsableCommand {
         configuration.kubeletConfigPath = kubeletConfig
         configuration.stateDirectory = stateDir
         configuration.pollInterval = pollInterval
+        configuration.podPollInterval = podPollInterval
         configuration.alertThresholds.slicePressureFor = pressureAlertFor
         configuration.alertThresholds.psiFor = pressureAlertFor
         configuration.http.listen = listen

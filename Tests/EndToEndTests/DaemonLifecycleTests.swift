@@ -111,7 +111,7 @@ struct DeployConsistencyTests {
 
     @Test func everyEnvironmentVariableIsRead() async throws {
         // A bad value through each duration variable is refused, which proves the variable is read.
-        for variable in ["OOMWATCH_POLL_INTERVAL", "OOMWATCH_READ_TIMEOUT", "OOMWATCH_REPLAY_WINDOW", "OOMWATCH_LISTEN", "OOMWATCH_LOG_LEVEL", "OOMWATCH_LOG_FORMAT"] {
+        for variable in ["OOMWATCH_POLL_INTERVAL", "OOMWATCH_POD_POLL_INTERVAL", "OOMWATCH_READ_TIMEOUT", "OOMWATCH_REPLAY_WINDOW", "OOMWATCH_LISTEN", "OOMWATCH_LOG_LEVEL", "OOMWATCH_LOG_FORMAT"] {
             let result = try await Blocking.run {
                 try Tools.runWithEnvironment(BuildProducts.executable("oomwatch").path, ["run"], environment: [variable: "bogus-value"])
             }

@@ -15,7 +15,9 @@ import OOMWatchCore
         #expect(layout == CgroupLayout.conventional(kind, root: root))
         #expect(CgroupLayoutDetector.detectDriver(layout: layout) == driver)
 
-        let sampler = try CgroupSampler(configuration: CgroupSamplerConfiguration(cgroupRoot: root, procRoot: fixtures + "/proc"))
+        // The v1 fixtures carry memory.memsw.*, read only when the node has swap (proc-swap/meminfo).
+        let procRoot = fixtures + (kind == .hybrid ? "/proc-swap" : "/proc")
+        let sampler = try CgroupSampler(configuration: CgroupSamplerConfiguration(cgroupRoot: root, procRoot: procRoot))
         #expect(sampler.detectDriver() == driver)
         let entries = X.entries(driver)
         let walked = sampler.walker.walk()
@@ -66,11 +68,29 @@ import OOMWatchCore
         let layout = try CgroupLayoutDetector.detect(root: root)
         #expect(layout.kind == .v1)
         #expect(layout.unifiedRoot == nil)
-        let sampler = try CgroupSampler(configuration: CgroupSamplerConfiguration(cgroupRoot: root, procRoot: try X.fixturesDirectory() + "/proc"))
+        let sampler = try CgroupSampler(configuration: CgroupSamplerConfiguration(cgroupRoot: root, procRoot: try X.fixturesDirectory() + "/proc-swap"))
         let report = sampler.poll(now: 0)
         let entry = X.entries(.cgroupfs)[11]   // /system.slice
         #expect(entry.path == "/system.slice")
         X.expectEqual(report.sample(at: "/system.slice")?.sample, X.v1Sample(k: 12, limit: 512 * X.MiB, pressure: nil), "v1 system.slice")
+    }
+
+    @Test func withoutSwapOnTheNodeMemswFilesAreNotRead() throws {
+        let fixtures = try X.fixturesDirectory()
+        let root = fixtures + "/trees/hybrid-cgroupfs"
+        let sampler = try CgroupSampler(configuration: CgroupSamplerConfiguration(cgroupRoot: root, procRoot: fixtures + "/proc"))
+        let report = sampler.poll(now: 0)
+        #expect(report.node?.swapTotalBytes == 0)
+        #expect(report.samples.count == X.entries(.cgroupfs).count + 1)
+        for sampled in report.samples {
+            // The files exist in the tree; without swap they equal memory.usage/limit and are skipped.
+            #expect(FileManager.default.fileExists(atPath: root + "/memory" + sampled.cgroup.path + "/memory.memsw.usage_in_bytes"))
+            #expect(sampled.sample.memswUsageBytes == nil && sampled.sample.memswLimitBytes == nil, "\(sampled.cgroup.path)")
+            #expect(sampled.sample.unreadableFields.isEmpty)
+            #expect(sampled.sample.failcnt != nil, "the other v1 files are still read")
+        }
+        let withSwap = try CgroupSampler(configuration: CgroupSamplerConfiguration(cgroupRoot: root, procRoot: fixtures + "/proc-swap"))
+        #expect(withSwap.poll(now: 0).samples.allSatisfy { $0.sample.memswUsageBytes != nil })
     }
 
     @Test func missingHierarchyIsATypedError() {

@@ -184,15 +184,38 @@ import Testing
     }
 
     @Test func memoryEstimateMatchesDefaultRetention() {
-        var store = HistoryStore(now: Self.day)
+        // The daemon's defaults: polls every 5 s, pods re-read every 15 s.
+        var store = HistoryStore(configuration: HistoryStoreConfiguration(sampleIntervalSeconds: 5, workloadSampleIntervalSeconds: 15), now: Self.day)
         store.record(path: "/kubepods/burstable/pod1", role: .pod, sample: Self.sample(1, 1), at: Self.day)
         let history = store.history(of: "/kubepods/burstable/pod1")
-        // 15 min at 5 s = 180 points × 12 B; 120 + 96 buckets × 28 B.
-        #expect(history?.full.capacity == 180)
-        #expect(history?.tierBucketSeconds == [60, 900])
-        let rings = 180 * 12 + 120 * 28 + 96 * 28 + 8 * 16
+        // 30 min at 15 s = 120 points × 12 B; 96 buckets (24 h of 15 min) × 28 B; 8 limit changes × 16 B.
+        #expect(history?.full.capacity == 120)
+        #expect(history?.tierBucketSeconds == [900])
+        let rings = 120 * 12 + 96 * 28 + 8 * 16
         #expect(store.approximateMemoryBytes >= rings)
         #expect(store.approximateMemoryBytes < rings + 1024)
         #expect(store.configuration.memoryBoundBytes > 0)
+    }
+
+    @Test func podsNotReReadInAPollKeepTheirHistoryAndAreNotEvicted() {
+        var configuration = HistoryStoreConfiguration(sampleIntervalSeconds: 5, workloadSampleIntervalSeconds: 15, evictionGraceSeconds: 60)
+        configuration.pod = .podDefault
+        var store = HistoryStore(configuration: configuration, now: 0)
+        let pod = TrackedCgroup(path: "/kubepods/podx", role: .pod)
+        let slice = TrackedCgroup(path: "/system.slice", role: .slice)
+        for i in 0..<100 {
+            let t = Int64(i * 5)
+            let fresh = i % 3 == 0
+            store.record(PollReport(
+                samples: [SampledCgroup(cgroup: pod, sample: Self.sample(UInt64(i) * Self.MiB, 0), fresh: fresh),
+                          SampledCgroup(cgroup: slice, sample: Self.sample(UInt64(i) * Self.MiB, 0))],
+                node: nil, vanishedCgroups: 0, unreadableFiles: 0, malformedFiles: 0, warnings: [], durationNanos: 0), at: t)
+        }
+        #expect(store.history(of: "/kubepods/podx")?.full.count == 34, "only the polls that re-read the pod")
+        #expect(store.history(of: "/system.slice")?.full.count == 100)
+        // Sized by the pod refresh interval: 30 min of 15 s samples.
+        #expect(store.history(of: "/kubepods/podx")?.full.capacity == 1800 / 15)
+        #expect(store.history(of: "/kubepods/podx")?.sampleIntervalSeconds == 15)
+        #expect(store.evictedCgroups == 0)
     }
 }

@@ -52,7 +52,14 @@ final class CgroupFileReader {
                 buffer = bigger
             }
             let n = Glibc.read(fd, buffer.baseAddress! + total, buffer.count - total)
-            if n > 0 { total += n; continue }
+            if n > 0 {
+                total += n
+                // A short read is the end: regular files return less only at EOF, and cgroupfs/procfs
+                // (seq_file) files hand over their whole text in one read when the buffer holds it. This
+                // saves the read(2) that would return 0, a quarter of the syscalls of a poll.
+                if total < buffer.count { return .read(count: total) }
+                continue
+            }
             if n == 0 { return .read(count: total) }
             let error = errno
             if error == EINTR { continue }

@@ -18,16 +18,21 @@ public struct CgroupSamplerConfiguration: Sendable, Hashable {
     public var layout: CgroupLayout?
     /// Minimum seconds between two warnings about the same file name and problem.
     public var warningIntervalSeconds: Int64
+    /// How often pods and their containers are re-read (the node, kubepods, QoS tiers, slices and units
+    /// are read in every poll). Between reads, a pod's last samples are reported as not fresh.
+    public var workloadRefresh: WorkloadRefreshSchedule
 
     public init(
         cgroupRoot: String = "/sys/fs/cgroup", procRoot: String = "/proc", hierarchyPrefix: String = "",
-        layout: CgroupLayout? = nil, warningIntervalSeconds: Int64 = 300
+        layout: CgroupLayout? = nil, warningIntervalSeconds: Int64 = 300,
+        workloadRefresh: WorkloadRefreshSchedule = .everyPoll
     ) {
         self.cgroupRoot = cgroupRoot
         self.procRoot = procRoot
         self.hierarchyPrefix = hierarchyPrefix
         self.layout = layout
         self.warningIntervalSeconds = warningIntervalSeconds
+        self.workloadRefresh = workloadRefresh
     }
 }
 
@@ -59,6 +64,16 @@ public final class CgroupSampler: Sendable {
         var unreadable = 0
         var malformed = 0
         var warnings: [CgroupReadWarning] = []
+        /// Polls made so far (drives the workload refresh schedule).
+        var pollNumber: UInt64 = 0
+        /// The last read of each pod and its containers, for the polls that do not re-read it.
+        var pods: [String: PodReading] = [:]
+    }
+
+    /// One pod's sample and its containers' samples, as last read.
+    private struct PodReading {
+        var pod: MemorySample
+        var containers: [SampledCgroup]
     }
 
     /// Creates a sampler; detects the layout unless the configuration gives one.
@@ -83,26 +98,62 @@ public final class CgroupSampler: Sendable {
         CgroupLayoutDetector.detectDriver(layout: layout, hierarchyPrefix: configuration.hierarchyPrefix)
     }
 
-    /// Walks the tree and samples every tracked cgroup, plus node meminfo.
+    /// Walks the tree and samples every tracked cgroup, plus node meminfo. Pods (with their containers)
+    /// not due under `workloadRefresh` are reported with their last samples, marked not fresh; a pod
+    /// whose directory is gone is dropped.
     /// `now` (seconds, any clock) drives the warning rate limiter; default: CLOCK_MONOTONIC.
     public func poll(now: Int64? = nil) -> PollReport {
         let started = Self.monotonicNanos()
         let nowSeconds = now ?? Int64(started / 1_000_000_000)
-        let cgroups = walker.walk()
+        let cgroups = walker.walk(includingContainers: false)
+        let schedule = configuration.workloadRefresh
         return state.withLock { state in
             state.unreadable = 0
             state.malformed = 0
             state.warnings = []
+            state.pollNumber &+= 1
+            let pollNumber = state.pollNumber
             let meminfo = readMeminfo(&state, now: nowSeconds)
+            // Without swap on the node, memory.memsw.* equals memory.*: two files per cgroup not worth reading.
+            let readSwapFiles = meminfo.map { $0.swapTotalBytes != 0 } ?? true
             var samples: [SampledCgroup] = []
-            samples.reserveCapacity(cgroups.count)
+            samples.reserveCapacity(max(cgroups.count, state.pods.count * 3))
+            var pods: [String: PodReading] = [:]
+            pods.reserveCapacity(state.pods.count)
             var vanished = 0
             for cgroup in cgroups {
-                switch sample(cgroup, meminfo: meminfo, state: &state, now: nowSeconds) {
+                if cgroup.role == .pod {
+                    if let last = state.pods[cgroup.path], !schedule.isDue(podPath: cgroup.path, poll: pollNumber) {
+                        samples.append(SampledCgroup(cgroup: cgroup, sample: last.pod, fresh: false))
+                        for var container in last.containers {
+                            container.fresh = false
+                            samples.append(container)
+                        }
+                        pods[cgroup.path] = last
+                        continue
+                    }
+                    guard case .sampled(let podSample) = sample(cgroup, meminfo: meminfo, readSwapFiles: readSwapFiles, state: &state, now: nowSeconds) else {
+                        vanished += 1
+                        continue
+                    }
+                    var containers: [SampledCgroup] = []
+                    for container in walker.containers(ofPod: cgroup.path) {
+                        switch sample(container, meminfo: meminfo, readSwapFiles: readSwapFiles, state: &state, now: nowSeconds) {
+                        case .sampled(let s): containers.append(SampledCgroup(cgroup: container, sample: s))
+                        case .vanished: vanished += 1
+                        }
+                    }
+                    samples.append(SampledCgroup(cgroup: cgroup, sample: podSample))
+                    samples += containers
+                    pods[cgroup.path] = PodReading(pod: podSample, containers: containers)
+                    continue
+                }
+                switch sample(cgroup, meminfo: meminfo, readSwapFiles: readSwapFiles, state: &state, now: nowSeconds) {
                 case .sampled(let s): samples.append(SampledCgroup(cgroup: cgroup, sample: s))
                 case .vanished: vanished += 1
                 }
             }
+            state.pods = pods
             return PollReport(
                 samples: samples, node: meminfo, vanishedCgroups: vanished, unreadableFiles: state.unreadable,
                 malformedFiles: state.malformed, warnings: state.warnings,
@@ -115,14 +166,14 @@ public final class CgroupSampler: Sendable {
         let nowSeconds = now ?? Int64(Self.monotonicNanos() / 1_000_000_000)
         return state.withLock { state in
             let meminfo = cgroup.path == "/" ? readMeminfo(&state, now: nowSeconds) : nil
-            return sample(cgroup, meminfo: meminfo, state: &state, now: nowSeconds)
+            return sample(cgroup, meminfo: meminfo, readSwapFiles: true, state: &state, now: nowSeconds)
         }
     }
 
     // MARK: - per cgroup
 
     private func sample(
-        _ cgroup: TrackedCgroup, meminfo: NodeMemoryInfo?, state: inout PollState, now: Int64
+        _ cgroup: TrackedCgroup, meminfo: NodeMemoryInfo?, readSwapFiles: Bool, state: inout PollState, now: Int64
     ) -> CgroupSampleOutcome {
         let directory = CgroupPath.join(walker.baseDirectory, cgroup.path)
         if layout.kind == .v2 && isRealRoot && cgroup.path == "/" {
@@ -155,8 +206,12 @@ public final class CgroupSampler: Sendable {
             if case .missing = stat { return .vanished }
             let failcnt = read(fd, "memory.failcnt", directory, &state, now, CgroupFileParser.parseUInt64)
             let oom = read(fd, "memory.oom_control", directory, &state, now, CgroupFileParser.parseV1OOMControl)
-            let memswUsage = read(fd, "memory.memsw.usage_in_bytes", directory, &state, now, CgroupFileParser.parseUInt64)
-            let memswLimit = read(fd, "memory.memsw.limit_in_bytes", directory, &state, now, CgroupFileParser.parseLimit)
+            var memswUsage: FileReading<UInt64> = .missing
+            var memswLimit: FileReading<UInt64?> = .missing
+            if readSwapFiles {
+                memswUsage = read(fd, "memory.memsw.usage_in_bytes", directory, &state, now, CgroupFileParser.parseUInt64)
+                memswLimit = read(fd, "memory.memsw.limit_in_bytes", directory, &state, now, CgroupFileParser.parseLimit)
+            }
             var pressure: FileReading<PressureStall> = .missing
             if let unified = unifiedBase {
                 pressure = readAbsolute(CgroupPath.join(unified, cgroup.path) + "/memory.pressure", &state, now, CgroupFileParser.parsePressure)

@@ -22,13 +22,15 @@ public struct CgroupTreeWalker: Sendable {
     public var baseDirectory: String { layout.memoryRoot + hierarchyPrefix }
 
     /// Lists the tracked cgroups present now. Directories that vanish during the walk are skipped.
-    public func walk() -> [TrackedCgroup] {
+    /// Without `includingContainers`, pod directories are not listed (see `containers(ofPod:)`): the
+    /// sampler lists a pod's containers only in the polls that re-read that pod.
+    public func walk(includingContainers: Bool = true) -> [TrackedCgroup] {
         let base = baseDirectory
         var result: [TrackedCgroup] = [TrackedCgroup(path: "/", role: .node)]
         let top = Set(DirectoryLister.subdirectories(of: base))
 
-        if top.contains("kubepods") { walkCgroupfs(base: base, into: &result) }
-        if top.contains("kubepods.slice") { walkSystemd(base: base, into: &result) }
+        if top.contains("kubepods") { walkCgroupfs(base: base, containers: includingContainers, into: &result) }
+        if top.contains("kubepods.slice") { walkSystemd(base: base, containers: includingContainers, into: &result) }
 
         for slice in ["system.slice", "kube.slice", "user.slice"] where top.contains(slice) {
             let slicePath = "/" + slice
@@ -41,7 +43,7 @@ public struct CgroupTreeWalker: Sendable {
         return result
     }
 
-    private func walkCgroupfs(base: String, into result: inout [TrackedCgroup]) {
+    private func walkCgroupfs(base: String, containers: Bool, into result: inout [TrackedCgroup]) {
         let kubepods = "/kubepods"
         result.append(TrackedCgroup(path: kubepods, role: .kubepods))
         let children = DirectoryLister.subdirectories(of: base + kubepods)
@@ -49,17 +51,17 @@ public struct CgroupTreeWalker: Sendable {
             result.append(TrackedCgroup(path: kubepods + "/" + tier, role: .qosTier))
         }
         for child in children where child.hasPrefix("pod") {
-            addPod(kubepods + "/" + child, base: base, into: &result)
+            addPod(kubepods + "/" + child, base: base, containers: containers, into: &result)
         }
         for tier in ["burstable", "besteffort"] where children.contains(tier) {
             let tierPath = kubepods + "/" + tier
             for child in DirectoryLister.subdirectories(of: base + tierPath) where child.hasPrefix("pod") {
-                addPod(tierPath + "/" + child, base: base, into: &result)
+                addPod(tierPath + "/" + child, base: base, containers: containers, into: &result)
             }
         }
     }
 
-    private func walkSystemd(base: String, into result: inout [TrackedCgroup]) {
+    private func walkSystemd(base: String, containers: Bool, into result: inout [TrackedCgroup]) {
         let kubepods = "/kubepods.slice"
         result.append(TrackedCgroup(path: kubepods, role: .kubepods))
         let children = DirectoryLister.subdirectories(of: base + kubepods)
@@ -68,22 +70,27 @@ public struct CgroupTreeWalker: Sendable {
             result.append(TrackedCgroup(path: kubepods + "/" + tier, role: .qosTier))
         }
         for child in children where child.hasPrefix("kubepods-pod") && child.hasSuffix(".slice") {
-            addPod(kubepods + "/" + child, base: base, into: &result)
+            addPod(kubepods + "/" + child, base: base, containers: containers, into: &result)
         }
         for tier in tiers {
             let tierPath = kubepods + "/" + tier
             let podPrefix = String(tier.dropLast(".slice".count)) + "-pod"
             for child in DirectoryLister.subdirectories(of: base + tierPath)
             where child.hasPrefix(podPrefix) && child.hasSuffix(".slice") {
-                addPod(tierPath + "/" + child, base: base, into: &result)
+                addPod(tierPath + "/" + child, base: base, containers: containers, into: &result)
             }
         }
     }
 
-    private func addPod(_ podPath: String, base: String, into result: inout [TrackedCgroup]) {
+    private func addPod(_ podPath: String, base: String, containers: Bool, into result: inout [TrackedCgroup]) {
         result.append(TrackedCgroup(path: podPath, role: .pod))
-        for container in DirectoryLister.subdirectories(of: base + podPath) {
-            result.append(TrackedCgroup(path: podPath + "/" + container, role: .container))
+        if containers { result += self.containers(ofPod: podPath) }
+    }
+
+    /// The containers (every directory) of the pod at `podPath`; empty if the pod is gone.
+    public func containers(ofPod podPath: String) -> [TrackedCgroup] {
+        DirectoryLister.subdirectories(of: baseDirectory + podPath).map {
+            TrackedCgroup(path: podPath + "/" + $0, role: .container)
         }
     }
 }

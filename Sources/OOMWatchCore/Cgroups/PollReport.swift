@@ -2,10 +2,15 @@
 public struct SampledCgroup: Sendable, Hashable, Codable {
     public var cgroup: TrackedCgroup
     public var sample: MemorySample
+    /// True when the files were read in this poll; false when the sample is the one read in an earlier
+    /// poll (pods and containers are re-read every `WorkloadRefreshSchedule.everyPolls` polls). History
+    /// records fresh samples only.
+    public var fresh: Bool
 
-    public init(cgroup: TrackedCgroup, sample: MemorySample) {
+    public init(cgroup: TrackedCgroup, sample: MemorySample, fresh: Bool = true) {
         self.cgroup = cgroup
         self.sample = sample
+        self.fresh = fresh
     }
 }
 

@@ -1,7 +1,10 @@
 /// Retention and bounds of a `HistoryStore`.
 public struct HistoryStoreConfiguration: Sendable, Hashable, Codable {
-    /// Nominal poll interval (sizes the full-resolution rings).
+    /// Nominal poll interval (sizes the full-resolution rings of slice-class cgroups).
     public var sampleIntervalSeconds: Int
+    /// Interval at which pods and containers are re-read (sizes their full-resolution rings);
+    /// nil = `sampleIntervalSeconds`.
+    public var workloadSampleIntervalSeconds: Int?
     /// Node, kubepods, QoS tiers, slices and units.
     public var slice: HistoryRetention
     public var pod: HistoryRetention
@@ -13,6 +16,7 @@ public struct HistoryStoreConfiguration: Sendable, Hashable, Codable {
 
     public init(
         sampleIntervalSeconds: Int = 5,
+        workloadSampleIntervalSeconds: Int? = nil,
         slice: HistoryRetention = .sliceDefault,
         pod: HistoryRetention = .podDefault,
         container: HistoryRetention = .containerDefault,
@@ -20,11 +24,20 @@ public struct HistoryStoreConfiguration: Sendable, Hashable, Codable {
         maxTrackedCgroups: Int = 20_000
     ) {
         self.sampleIntervalSeconds = max(1, sampleIntervalSeconds)
+        self.workloadSampleIntervalSeconds = workloadSampleIntervalSeconds.map { max(1, $0) }
         self.slice = slice
         self.pod = pod
         self.container = container
         self.evictionGraceSeconds = max(0, evictionGraceSeconds)
         self.maxTrackedCgroups = max(1, maxTrackedCgroups)
+    }
+
+    /// Seconds between two samples of a cgroup of this class.
+    public func sampleInterval(for retentionClass: HistoryRetentionClass) -> Int {
+        switch retentionClass {
+        case .slice: return sampleIntervalSeconds
+        case .pod, .container: return max(sampleIntervalSeconds, workloadSampleIntervalSeconds ?? sampleIntervalSeconds)
+        }
     }
 
     /// The retention for a class.
@@ -39,7 +52,7 @@ public struct HistoryStoreConfiguration: Sendable, Hashable, Codable {
     /// Upper bound of the store's ring memory: every tracked cgroup at the largest retention.
     public var memoryBoundBytes: Int {
         let biggest = [HistoryRetentionClass.slice, .pod, .container].map {
-            CgroupHistory(role: .node, retention: retention(for: $0), sampleIntervalSeconds: sampleIntervalSeconds).approximateMemoryBytes
+            CgroupHistory(role: .node, retention: retention(for: $0), sampleIntervalSeconds: sampleInterval(for: $0)).approximateMemoryBytes
         }.max() ?? 0
         return maxTrackedCgroups * (biggest + HistoryStore.perEntryOverheadBytes + 128)
     }
@@ -98,7 +111,7 @@ public struct HistoryStore: Sendable {
             }
             histories[path] = CgroupHistory(
                 role: role, retention: configuration.retention(for: role.retentionClass),
-                sampleIntervalSeconds: configuration.sampleIntervalSeconds)
+                sampleIntervalSeconds: configuration.sampleInterval(for: role.retentionClass))
         }
         histories[path]?.append(
             offset: offset, usageBytes: sample.usageBytes, workingSetBytes: sample.workingSetBytes,
@@ -107,10 +120,15 @@ public struct HistoryStore: Sendable {
         return true
     }
 
-    /// Records every sample of a poll taken at `time`, then evicts stale cgroups.
+    /// Records every fresh sample of a poll taken at `time` (a pod not re-read in this poll keeps its
+    /// history as it is and is not stale), then evicts stale cgroups.
     public mutating func record(_ report: PollReport, at time: Int64) {
         for entry in report.samples {
-            record(path: entry.cgroup.path, role: entry.cgroup.role, sample: entry.sample, at: time)
+            if entry.fresh {
+                record(path: entry.cgroup.path, role: entry.cgroup.role, sample: entry.sample, at: time)
+            } else if lastSeen[entry.cgroup.path] != nil {
+                lastSeen[entry.cgroup.path] = time
+            }
         }
         evictStale(now: time)
     }

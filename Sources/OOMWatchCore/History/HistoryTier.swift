@@ -31,21 +31,17 @@ public struct HistoryRetention: Sendable, Hashable, Codable {
         fullResolutionSeconds: 3600,
         tiers: [HistoryTier(bucketSeconds: 60, retentionSeconds: 86_400)]
     )
-    /// Pods: 15 min full resolution, 2 h of 1-min buckets, 24 h of 15-min buckets.
+    /// Pods: 30 min at full resolution (a sample every pod refresh, 15 s by default), 24 h of 15-min
+    /// buckets. Pods are many (up to thousands per node) and Prometheus keeps their long history; this is
+    /// what `/history` and `oomwatch diagnose` need around a kill: about 4 KiB per pod.
     public static let podDefault = HistoryRetention(
-        fullResolutionSeconds: 900,
-        tiers: [
-            HistoryTier(bucketSeconds: 60, retentionSeconds: 7200),
-            HistoryTier(bucketSeconds: 900, retentionSeconds: 86_400),
-        ]
+        fullResolutionSeconds: 1800,
+        tiers: [HistoryTier(bucketSeconds: 900, retentionSeconds: 86_400)]
     )
-    /// Containers: 10 min full resolution, 1 h of 1-min buckets, 6 h of 15-min buckets.
+    /// Containers: 15 min at full resolution, 6 h of 15-min buckets (about 1.4 KiB per container).
     public static let containerDefault = HistoryRetention(
-        fullResolutionSeconds: 600,
-        tiers: [
-            HistoryTier(bucketSeconds: 60, retentionSeconds: 3600),
-            HistoryTier(bucketSeconds: 900, retentionSeconds: 21_600),
-        ]
+        fullResolutionSeconds: 900,
+        tiers: [HistoryTier(bucketSeconds: 900, retentionSeconds: 21_600)]
     )
 }
 

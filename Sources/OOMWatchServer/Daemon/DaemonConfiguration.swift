@@ -39,6 +39,14 @@ public struct DaemonConfiguration: Sendable {
     public var http = HTTPServerConfiguration()
     /// How often cgroups are sampled.
     public var pollInterval: Duration = .seconds(5)
+    /// How often each pod and its containers are re-read (spread over the polls, like cAdvisor's 10–15 s
+    /// housekeeping); nil = every poll. The command line defaults to 15 s.
+    public var podPollInterval: Duration? = nil
+
+    /// The pod refresh schedule these intervals give.
+    public var workloadRefresh: WorkloadRefreshSchedule {
+        podPollInterval.map { WorkloadRefreshSchedule(pollInterval: pollInterval, workloadInterval: $0) } ?? .everyPoll
+    }
     /// The daemon's own `oom_score_adj` target, applied once at start (only ever lowered, never raised);
     /// nil leaves it alone (the default for a daemon embedded in another process, e.g. tests). The
     /// command line sets `OOMScoreAdjustment.defaultTarget` (−900) unless told otherwise.

@@ -32,6 +32,7 @@ public final class OOMWatchDaemon: Sendable {
         self.readiness = Readiness()
         var history = configuration.history
         history.sampleIntervalSeconds = max(1, Int(configuration.pollInterval.components.seconds))
+        history.workloadSampleIntervalSeconds = history.sampleIntervalSeconds * configuration.workloadRefresh.everyPolls
         self.node = NodeState(eventCapacity: configuration.eventCapacity, history: history, nowSeconds: Int64(Date().timeIntervalSince1970))
         self.killMetrics = KillMetrics(registry: metrics.registry)
         let grace = max(60, 3 * configuration.pollInterval.components.seconds)
@@ -61,7 +62,7 @@ public final class OOMWatchDaemon: Sendable {
                     service: CgroupPollingService(
                         configuration: CgroupSamplerConfiguration(
                             cgroupRoot: configuration.cgroupRoot, procRoot: configuration.procRoot,
-                            hierarchyPrefix: configuration.cgroupHierarchyPrefix),
+                            hierarchyPrefix: configuration.cgroupHierarchyPrefix, workloadRefresh: configuration.workloadRefresh),
                         interval: configuration.pollInterval, state: node, metrics: cgroupMetrics, readiness: readiness, analyzer: analyzer, logger: logger),
                     successTerminationBehavior: .gracefullyShutdownGroup, failureTerminationBehavior: .gracefullyShutdownGroup, serviceName: "cgroups"),
                 .init(
@@ -85,6 +86,7 @@ public final class OOMWatchDaemon: Sendable {
             "listen": "\(configuration.http.listen)",
             "cgroup_root": "\(configuration.cgroupRoot)",
             "poll_interval": "\(DurationText.format(configuration.pollInterval))",
+            "pod_poll_every_polls": "\(configuration.workloadRefresh.everyPolls)",
         ])
         try await group.run()
         logger.info("oomwatch stopped")

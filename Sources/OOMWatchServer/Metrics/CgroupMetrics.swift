@@ -71,6 +71,11 @@ final class CgroupMetrics: Sendable {
         series.withLock { all in
             for sampled in report.samples {
                 let path = sampled.cgroup.path
+                if !sampled.fresh, all[path] != nil {
+                    // Not re-read in this poll: the series already hold these values.
+                    all[path]!.lastSeen = now
+                    continue
+                }
                 if all[path] == nil {
                     guard all.count < maxCgroups else { continue }
                     let labels = [("cgroup", path)] + OwnerLabels(owner(of: path)).pairs

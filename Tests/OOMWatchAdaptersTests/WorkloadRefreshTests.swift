@@ -1,0 +1,70 @@
+import Foundation
+import Testing
+import OOMWatchCore
+@testable import OOMWatchAdapters
+
+/// Pods and their containers re-read every few polls (`--pod-poll-interval`), everything else every poll.
+@Suite struct WorkloadRefreshTests {
+    typealias X = FixtureExpectations
+
+    static func isWorkload(_ cgroup: TrackedCgroup) -> Bool { cgroup.role == .pod || cgroup.role == .container }
+
+    @Test func podsAreReReadOnTheirSlotEveryThirdPollAndReportedFromTheLastReadBetween() throws {
+        let root = try X.copyTree("v2-cgroupfs")
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let sampler = try CgroupSampler(configuration: CgroupSamplerConfiguration(
+            cgroupRoot: root, procRoot: try X.fixturesDirectory() + "/proc", workloadRefresh: WorkloadRefreshSchedule(everyPolls: 3)))
+        let first = sampler.poll(now: 0)
+        #expect(first.samples.allSatisfy { $0.fresh }, "a pod never seen is read at once")
+        let everyPath = first.samples.map(\.cgroup.path)
+        #expect(everyPath.count == X.entries(.cgroupfs).count + 1)
+
+        var freshReads: [String: Int] = [:]
+        for _ in 0..<3 {
+            let report = sampler.poll(now: 0)
+            #expect(report.samples.map(\.cgroup.path) == everyPath, "every cgroup is reported in every poll, in walk order")
+            for sampled in report.samples {
+                if sampled.fresh { freshReads[sampled.cgroup.path, default: 0] += 1 }
+                if !Self.isWorkload(sampled.cgroup) { #expect(sampled.fresh, "\(sampled.cgroup.path) is read every poll") }
+                if !sampled.fresh { #expect(sampled.sample == first.sample(at: sampled.cgroup.path)?.sample) }
+            }
+            // A pod and its containers are read together.
+            for sampled in report.samples where sampled.cgroup.role == .container {
+                let pod = String(sampled.cgroup.path[..<sampled.cgroup.path.lastIndex(of: "/")!])
+                #expect(report.sample(at: pod)?.fresh == sampled.fresh)
+            }
+        }
+        for sampled in first.samples {
+            #expect(freshReads[sampled.cgroup.path] == (Self.isWorkload(sampled.cgroup) ? 1 : 3), "\(sampled.cgroup.path)")
+        }
+    }
+
+    @Test func aChangedPodShowsWhenDueAGonePodAtOnceANewPodAtOnce() throws {
+        let root = try X.copyTree("v2-cgroupfs")
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let schedule = WorkloadRefreshSchedule(everyPolls: 4)
+        let sampler = try CgroupSampler(configuration: CgroupSamplerConfiguration(
+            cgroupRoot: root, procRoot: try X.fixturesDirectory() + "/proc", workloadRefresh: schedule))
+        _ = sampler.poll(now: 0)
+        let burstable = "/kubepods/burstable/pod\(X.uidB)"
+        try "123456789\n".write(toFile: root + burstable + "/memory.current", atomically: true, encoding: .utf8)
+        var seenAfter = 0
+        for poll in 1...4 {
+            let report = sampler.poll(now: 0)
+            if report.sample(at: burstable)?.sample.usageBytes == 123_456_789 { seenAfter = poll; break }
+        }
+        #expect((1...4).contains(seenAfter), "the new usage is read within one refresh period")
+
+        let guaranteed = "/kubepods/pod\(X.uidG)"
+        try FileManager.default.removeItem(atPath: root + guaranteed)
+        let afterRemoval = sampler.poll(now: 0)
+        #expect(!afterRemoval.samples.contains { $0.cgroup.path.hasPrefix(guaranteed) }, "a gone pod is dropped even when not due")
+
+        let newPod = "/kubepods/burstable/pod0a0b0c0d-1111-4222-8333-944455556666"
+        try FileManager.default.copyItem(atPath: root + burstable, toPath: root + newPod)
+        let afterAdd = sampler.poll(now: 0)
+        let added = afterAdd.samples.filter { $0.cgroup.path.hasPrefix(newPod) }
+        #expect(added.count >= 2, "the new pod and its containers")
+        #expect(added.allSatisfy { $0.fresh })
+    }
+}
