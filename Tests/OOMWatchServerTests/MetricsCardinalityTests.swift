@@ -1,3 +1,4 @@
+import Foundation
 import OOMWatchCore
 import Prometheus
 import Testing
@@ -15,14 +16,18 @@ struct MetricsCardinalityTests {
             node: NodeMemoryInfo(memTotalBytes: 1 << 30), vanishedCgroups: 1, unreadableFiles: 0, malformedFiles: 0, warnings: [], durationNanos: 1_000_000)
     }
 
-    static func text(_ registry: PrometheusCollectorRegistry) -> String { registry.emitToString() }
+    static func text(_ registry: PrometheusCollectorRegistry, _ metrics: CgroupMetrics) -> String {
+        var buffer = registry.emitToBuffer()
+        metrics.render(into: &buffer)
+        return String(decoding: buffer, as: UTF8.self)
+    }
 
     @Test func seriesOfVanishedCgroupsGoAfterTheGracePeriodAndLimitsWhenUnlimited() {
         let registry = PrometheusCollectorRegistry()
         let metrics = CgroupMetrics(registry: registry, graceSeconds: 60)
         let pod = "/kubepods/burstable/pod11111111-2222-3333-4444-555555555555"
         metrics.update(Self.report([("/system.slice", .slice, 512 << 20), (pod, .pod, nil)]), nowSeconds: 1_000)
-        var text = Self.text(registry)
+        var text = Self.text(registry, metrics)
         #expect(text.contains("oomwatch_cgroup_memory_limit_bytes{cgroup=\"/system.slice\""))
         #expect(!text.contains("oomwatch_cgroup_memory_limit_bytes{cgroup=\"\(pod)\""), "no limit series for an unlimited cgroup")
         #expect(text.contains("oomwatch_cgroup_memory_usage_bytes{cgroup=\"\(pod)\",owner_kind=\"pod\",slice=\"kubepods\",namespace=\"\",pod=\"11111111-2222-3333-4444-555555555555\",container=\"\",qos=\"burstable\",unit=\"\"} 100"))
@@ -30,13 +35,25 @@ struct MetricsCardinalityTests {
         #expect(text.contains("oomwatch_node_memory_capacity_bytes 1073741824"))
         // The pod is gone: its series stay through the grace period, then go.
         metrics.update(Self.report([("/system.slice", .slice, nil)]), nowSeconds: 1_050)
-        text = Self.text(registry)
+        text = Self.text(registry, metrics)
         #expect(text.contains("cgroup=\"\(pod)\""), "within the grace period")
         #expect(!text.contains("oomwatch_cgroup_memory_limit_bytes{cgroup=\"/system.slice\""), "system.slice became unlimited")
         metrics.update(Self.report([("/system.slice", .slice, nil)]), nowSeconds: 1_061)
-        text = Self.text(registry)
+        text = Self.text(registry, metrics)
         #expect(!text.contains("cgroup=\"\(pod)\""), "gone after the grace period")
         #expect(text.contains("oomwatch_cgroup_poll_errors_total{reason=\"vanished\"} 3"))
+    }
+
+    @Test func labelValuesAreEscapedAndEachFamilyHasOneHeader() {
+        let registry = PrometheusCollectorRegistry()
+        let metrics = CgroupMetrics(registry: registry, graceSeconds: 60)
+        let odd = "/system.slice/we\"ird\\unit\nx.service"
+        metrics.update(Self.report([("/system.slice", .slice, 512 << 20), (odd, .unit, nil)]), nowSeconds: 1_000)
+        let text = Self.text(registry, metrics)
+        #expect(text.contains(#"oomwatch_cgroup_memory_usage_bytes{cgroup="/system.slice/we\"ird\\unit\nx.service","#))
+        #expect(text.components(separatedBy: "# TYPE oomwatch_cgroup_memory_usage_bytes gauge\n").count == 2)
+        #expect(text.components(separatedBy: "\noomwatch_cgroup_memory_usage_bytes{").count == 3, "one line per cgroup")
+        #expect(metrics.seriesCount == 2)
     }
 
     @Test func killSeriesAreCappedAndTheLeastRecentlyKilledOwnerGoes() {

@@ -37,7 +37,9 @@ public final class OOMWatchDaemon: Sendable {
         self.killMetrics = KillMetrics(registry: metrics.registry)
         let grace = max(60, 3 * configuration.pollInterval.components.seconds)
         self.namer = PodNamer(podLogDirectory: configuration.podLogDirectory, containerLogDirectory: configuration.containerLogDirectory)
-        self.cgroupMetrics = CgroupMetrics(registry: metrics.registry, graceSeconds: grace, namer: namer)
+        let cgroupMetrics = CgroupMetrics(registry: metrics.registry, graceSeconds: grace, namer: namer)
+        self.cgroupMetrics = cgroupMetrics
+        metrics.addCollector { cgroupMetrics.render(into: &$0) }
         self.analyzer = NodeAnalyzer(
             configuration: NodeAnalyzer.Configuration(
                 kubeletConfigPath: configuration.kubeletConfigPath, procRoot: configuration.procRoot,

@@ -4,21 +4,55 @@ import Synchronization
 
 /// The per-cgroup gauges and counters from each poll, labelled with the cgroup path and its owner.
 /// Series of cgroups not seen for `grace` are removed, so vanished pods do not pile up.
+///
+/// The per-cgroup families are rendered here, from the latest values, rather than registered one series
+/// at a time in swift-prometheus: a node has thousands of cgroups (1,000 pods × 2 containers is ~15,000
+/// series), and the registry keeps an object, a label array and a pre-rendered copy of the labels for
+/// each series, which costs megabytes and a lock per series on churn. Here each cgroup keeps its label
+/// text once, shared by its families (the way node_exporter and cAdvisor build "const metrics" at scrape
+/// time). The few scalar metrics (capacity, poll duration, errors) stay in the registry.
 final class CgroupMetrics: Sendable {
+    /// One cgroup's latest values and its rendered label set (`{cgroup="…",…}`).
     private struct Series {
-        var usage: Gauge
-        var workingSet: Gauge
-        var limit: Gauge?
-        var failcnt: CounterSync?
-        var oomKills: CounterSync?
-        var pressureSome: CounterSync?
-        var pressureFull: CounterSync?
-        var pressureAvg10: Gauge?
-        var labels: [(String, String)]
+        var labels: [UInt8]
+        var usage: UInt64 = 0
+        var workingSet: UInt64 = 0
+        var limit: UInt64?
+        var failcnt: UInt64?
+        var oomKills: UInt64?
+        var pressureSome: Double?
+        var pressureFull: Double?
+        var pressureAvg10: Double?
         var lastSeen: Int64
     }
 
-    private let registry: PrometheusCollectorRegistry
+    /// A family: its name, type and help, and how to read its value from a series.
+    private struct Family: Sendable {
+        let name: String
+        let type: String
+        let help: String
+        let value: @Sendable (Series) -> String?
+    }
+
+    private static let families: [Family] = [
+        Family(name: "oomwatch_cgroup_memory_usage_bytes", type: "gauge",
+               help: "Memory usage of the cgroup (v1 memory.usage_in_bytes, v2 memory.current).") { String($0.usage) },
+        Family(name: "oomwatch_cgroup_memory_working_set_bytes", type: "gauge",
+               help: "Working set: usage minus inactive file cache, as kubelet computes it.") { String($0.workingSet) },
+        Family(name: "oomwatch_cgroup_memory_limit_bytes", type: "gauge",
+               help: "Memory limit of the cgroup; absent when unlimited.") { $0.limit.map { String($0) } },
+        Family(name: "oomwatch_cgroup_memory_failcnt_total", type: "counter",
+               help: "Times the cgroup hit its limit (v1 memory.failcnt).") { $0.failcnt.map { String($0) } },
+        Family(name: "oomwatch_cgroup_memory_oom_kill_total", type: "counter",
+               help: "OOM kills counted by the kernel for the cgroup (v1 oom_control, v2 memory.events).") { $0.oomKills.map { String($0) } },
+        Family(name: "oomwatch_cgroup_memory_pressure_some_seconds_total", type: "counter",
+               help: "Time some tasks stalled on memory (PSI, v2 memory.pressure).") { $0.pressureSome.map { String($0) } },
+        Family(name: "oomwatch_cgroup_memory_pressure_full_seconds_total", type: "counter",
+               help: "Time all tasks stalled on memory (PSI, v2 memory.pressure).") { $0.pressureFull.map { String($0) } },
+        Family(name: "oomwatch_cgroup_memory_pressure_some_avg10_ratio", type: "gauge",
+               help: "Share of the last 10 s some tasks stalled on memory (PSI avg10 / 100).") { $0.pressureAvg10.map { String($0) } },
+    ]
+
     private let graceSeconds: Int64
     private let maxCgroups: Int
     private let series = Mutex<[String: Series]>([:])
@@ -34,17 +68,7 @@ final class CgroupMetrics: Sendable {
         MetricNameDescriptor(namespace: "oomwatch", metricName: name, unitName: unit, helpText: help)
     }
 
-    private static var usage: MetricNameDescriptor { descriptor("cgroup_memory_usage", "bytes", "Memory usage of the cgroup (v1 memory.usage_in_bytes, v2 memory.current).") }
-    private static var workingSet: MetricNameDescriptor { descriptor("cgroup_memory_working_set", "bytes", "Working set: usage minus inactive file cache, as kubelet computes it.") }
-    private static var limit: MetricNameDescriptor { descriptor("cgroup_memory_limit", "bytes", "Memory limit of the cgroup; absent when unlimited.") }
-    private static var failcnt: MetricNameDescriptor { descriptor("cgroup_memory_failcnt", "total", "Times the cgroup hit its limit (v1 memory.failcnt).") }
-    private static var oomKills: MetricNameDescriptor { descriptor("cgroup_memory_oom_kill", "total", "OOM kills counted by the kernel for the cgroup (v1 oom_control, v2 memory.events).") }
-    private static var pressureSome: MetricNameDescriptor { descriptor("cgroup_memory_pressure_some", "seconds_total", "Time some tasks stalled on memory (PSI, v2 memory.pressure).") }
-    private static var pressureFull: MetricNameDescriptor { descriptor("cgroup_memory_pressure_full", "seconds_total", "Time all tasks stalled on memory (PSI, v2 memory.pressure).") }
-    private static var pressureAvg10: MetricNameDescriptor { descriptor("cgroup_memory_pressure_some_avg10", "ratio", "Share of the last 10 s some tasks stalled on memory (PSI avg10 / 100).") }
-
     init(registry: PrometheusCollectorRegistry, graceSeconds: Int64, namer: PodNamer? = nil, maxCgroups: Int = 20_000) {
-        self.registry = registry
         self.namer = namer
         self.graceSeconds = graceSeconds
         self.maxCgroups = maxCgroups
@@ -59,6 +83,9 @@ final class CgroupMetrics: Sendable {
         malformed = registry.makeCounter(descriptor: errors, labels: [("reason", "malformed")])
         tracked = registry.makeGauge(descriptor: Self.descriptor("cgroups_tracked", "", "Cgroups sampled in the last poll."))
     }
+
+    /// Number of cgroups with series now.
+    var seriesCount: Int { series.withLock { $0.count } }
 
     /// Updates every series from a poll made at `now` (seconds) and drops the series of cgroups gone longer than the grace period.
     func update(_ report: PollReport, nowSeconds now: Int64) {
@@ -79,17 +106,12 @@ final class CgroupMetrics: Sendable {
                 if all[path] == nil {
                     guard all.count < maxCgroups else { continue }
                     let labels = [("cgroup", path)] + OwnerLabels(owner(of: path)).pairs
-                    all[path] = Series(
-                        usage: registry.makeGauge(descriptor: Self.usage, labels: labels),
-                        workingSet: registry.makeGauge(descriptor: Self.workingSet, labels: labels),
-                        labels: labels, lastSeen: now)
+                    all[path] = Series(labels: Self.render(labels), lastSeen: now)
                 }
-                update(&all[path]!, with: sampled.sample, now: now)
+                Self.update(&all[path]!, with: sampled.sample, now: now)
             }
-            for (path, entry) in all where now - entry.lastSeen > graceSeconds {
-                remove(entry)
-                all[path] = nil
-            }
+            let stale = all.compactMap { now - $0.value.lastSeen > graceSeconds ? $0.key : nil }
+            for path in stale { all[path] = nil }
         }
     }
 
@@ -98,40 +120,59 @@ final class CgroupMetrics: Sendable {
         return namer?.name(owner) ?? owner
     }
 
-    private func update(_ entry: inout Series, with sample: MemorySample, now: Int64) {
+    private static func update(_ entry: inout Series, with sample: MemorySample, now: Int64) {
         entry.lastSeen = now
-        entry.usage.set(to: Double(sample.usageBytes))
-        entry.workingSet.set(to: Double(sample.workingSetBytes))
-        if let limit = sample.limitBytes {
-            if entry.limit == nil { entry.limit = registry.makeGauge(descriptor: Self.limit, labels: entry.labels) }
-            entry.limit?.set(to: Double(limit))
-        } else if let gauge = entry.limit {
-            registry.unregisterGauge(gauge)
-            entry.limit = nil
-        }
-        sync(&entry.failcnt, Self.failcnt, sample.failcnt.map(Double.init), labels: entry.labels)
-        sync(&entry.oomKills, Self.oomKills, sample.oomKillEvents.map(Double.init), labels: entry.labels)
-        sync(&entry.pressureSome, Self.pressureSome, sample.pressure.map { Double($0.some.totalMicros) / 1_000_000 }, labels: entry.labels)
-        sync(&entry.pressureFull, Self.pressureFull, sample.pressure?.full.map { Double($0.totalMicros) / 1_000_000 }, labels: entry.labels)
-        if let avg10 = sample.pressure?.some.avg10 {
-            if entry.pressureAvg10 == nil { entry.pressureAvg10 = registry.makeGauge(descriptor: Self.pressureAvg10, labels: entry.labels) }
-            entry.pressureAvg10?.set(to: avg10 / 100)
+        entry.usage = sample.usageBytes
+        entry.workingSet = sample.workingSetBytes
+        entry.limit = sample.limitBytes
+        // Kernel counters: a value goes only when the kernel stops reporting it (the file is gone).
+        entry.failcnt = sample.failcnt
+        entry.oomKills = sample.oomKillEvents
+        entry.pressureSome = sample.pressure.map { Double($0.some.totalMicros) / 1_000_000 }
+        entry.pressureFull = sample.pressure?.full.map { Double($0.totalMicros) / 1_000_000 }
+        entry.pressureAvg10 = sample.pressure.map { $0.some.avg10 / 100 }
+    }
+
+    /// Appends every per-cgroup family in the text exposition format (HELP and TYPE once per family with
+    /// at least one series, then one line per cgroup that has the value).
+    func render(into buffer: inout [UInt8]) {
+        series.withLock { all in
+            for family in Self.families {
+                var wroteHeader = false
+                for entry in all.values {
+                    guard let value = family.value(entry) else { continue }
+                    if !wroteHeader {
+                        buffer.append(contentsOf: "# HELP \(family.name) \(family.help)\n# TYPE \(family.name) \(family.type)\n".utf8)
+                        wroteHeader = true
+                    }
+                    buffer.append(contentsOf: family.name.utf8)
+                    buffer.append(contentsOf: entry.labels)
+                    buffer.append(UInt8(ascii: " "))
+                    buffer.append(contentsOf: value.utf8)
+                    buffer.append(UInt8(ascii: "\n"))
+                }
+            }
         }
     }
 
-    private func sync(_ slot: inout CounterSync?, _ descriptor: MetricNameDescriptor, _ value: Double?, labels: [(String, String)]) {
-        guard let value else { return }
-        if slot == nil { slot = CounterSync(registry.makeCounter(descriptor: descriptor, labels: labels)) }
-        slot?.set(value)
-    }
-
-    private func remove(_ entry: Series) {
-        registry.unregisterGauge(entry.usage)
-        registry.unregisterGauge(entry.workingSet)
-        if let gauge = entry.limit { registry.unregisterGauge(gauge) }
-        if let gauge = entry.pressureAvg10 { registry.unregisterGauge(gauge) }
-        for counter in [entry.failcnt, entry.oomKills, entry.pressureSome, entry.pressureFull].compactMap({ $0 }) {
-            registry.unregisterCounter(counter.counter)
+    /// `{name="value",…}` with values escaped as the exposition format requires (\\, \", \n).
+    static func render(_ labels: [(String, String)]) -> [UInt8] {
+        var out: [UInt8] = [UInt8(ascii: "{")]
+        for (index, (name, value)) in labels.enumerated() {
+            if index > 0 { out.append(UInt8(ascii: ",")) }
+            out.append(contentsOf: name.utf8)
+            out.append(contentsOf: "=\"".utf8)
+            for byte in value.utf8 {
+                switch byte {
+                case UInt8(ascii: "\\"): out.append(contentsOf: "\\\\".utf8)
+                case UInt8(ascii: "\""): out.append(contentsOf: "\\\"".utf8)
+                case UInt8(ascii: "\n"): out.append(contentsOf: "\\n".utf8)
+                default: out.append(byte)
+                }
+            }
+            out.append(UInt8(ascii: "\""))
         }
+        out.append(UInt8(ascii: "}"))
+        return out
     }
 }

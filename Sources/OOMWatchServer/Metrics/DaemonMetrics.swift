@@ -1,6 +1,7 @@
 import Logging
 import OOMWatchAdapters
 import Prometheus
+import Synchronization
 
 /// The daemon's Prometheus registry and the metrics about the daemon itself (build, process, HTTP).
 /// Feature metrics (kills, cgroups, alerts) register on the same `registry`.
@@ -15,6 +16,8 @@ public final class DaemonMetrics: Sendable {
     private let maxFDs: Gauge
     private let threads: Gauge
     private let logger: Logger
+    /// Families rendered outside the registry (the per-cgroup series), appended after it.
+    private let collectors = Mutex<[@Sendable (inout [UInt8]) -> Void]>([])
 
     public init(registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry(), processReader: SelfProcessReader = SelfProcessReader(), logger: Logger) {
         self.registry = registry
@@ -40,10 +43,18 @@ public final class DaemonMetrics: Sendable {
             metricName: "process", unitName: "threads", helpText: "Number of OS threads in the process."))
     }
 
-    /// Refreshes the process metrics and renders the whole registry in the text exposition format.
+    /// Refreshes the process metrics and renders the whole registry, then every added collector, in the
+    /// text exposition format.
     public func exposition() -> [UInt8] {
         refreshProcessMetrics()
-        return registry.emitToBuffer()
+        var buffer = registry.emitToBuffer()
+        for collector in collectors.withLock({ $0 }) { collector(&buffer) }
+        return buffer
+    }
+
+    /// Adds families rendered by `render` (names must not clash with the registry's).
+    func addCollector(_ render: @escaping @Sendable (inout [UInt8]) -> Void) {
+        collectors.withLock { $0.append(render) }
     }
 
     private func refreshProcessMetrics() {

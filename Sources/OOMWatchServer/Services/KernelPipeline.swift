@@ -70,6 +70,14 @@ final class KernelPipeline: Sendable {
         }
     }
 
+    /// Whether kills or reports are held, waiting for their last lines or for `tick` to release them.
+    var isHolding: Bool {
+        state.withLock { state in
+            let pending = state.assembler.pendingCount
+            return pending.reports > 0 || pending.kills > 0
+        }
+    }
+
     /// Assembler counters, for logs and tests.
     var counters: OOMKillAssembler.Counters { state.withLock { $0.assembler.counters } }
 
