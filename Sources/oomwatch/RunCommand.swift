@@ -1,5 +1,6 @@
 import ArgumentParser
 import Logging
+import OOMWatchAdapters
 import OOMWatchCore
 import OOMWatchServer
 
@@ -126,6 +127,7 @@ struct RunCommand: AsyncParsableCommand {
 
     func run() async throws {
         let logger = DaemonLogging.bootstrap(level: logLevel.level, format: logFormat)
+        if !AllocatorTuning.apply() { logger.warning("glibc refused the malloc settings (mmap threshold, arenas); memory may grow with scrapes") }
         let daemon = OOMWatchDaemon(configuration: daemonConfiguration, logger: logger)
         do {
             try await daemon.run()

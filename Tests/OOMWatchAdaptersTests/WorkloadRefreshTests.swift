@@ -67,4 +67,23 @@ import OOMWatchCore
         #expect(added.count >= 2, "the new pod and its containers")
         #expect(added.allSatisfy { $0.fresh })
     }
+
+    @Test func limitFilesAreReadEveryFourthReadOfAPodAndCarriedBetween() throws {
+        let root = try X.copyTree("v2-cgroupfs")
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let sampler = try CgroupSampler(configuration: CgroupSamplerConfiguration(
+            cgroupRoot: root, procRoot: try X.fixturesDirectory() + "/proc", workloadRefresh: .everyPoll))
+        let pod = "/kubepods/burstable/pod\(X.uidB)"
+        let first = try #require(sampler.poll(now: 0).sample(at: pod)?.sample)   // read 1: every file
+        try "268435456\n".write(toFile: root + pod + "/memory.max", atomically: true, encoding: .utf8)
+        try "4242\n".write(toFile: root + pod + "/memory.current", atomically: true, encoding: .utf8)
+        #expect(CgroupSampler.slowFilesEvery == 4)
+        for read in 2...4 {
+            let sample = try #require(sampler.poll(now: 0).sample(at: pod)?.sample)
+            #expect(sample.usageBytes == 4242, "usage is read every time (read \(read))")
+            #expect(sample.limitBytes == (read < 4 ? first.limitBytes : 268_435_456), "read \(read)")
+            #expect(sample.unreadableFields.isEmpty && sample.missingFields == first.missingFields)
+        }
+        #expect(first.limitBytes != 268_435_456)
+    }
 }

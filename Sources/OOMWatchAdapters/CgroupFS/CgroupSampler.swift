@@ -74,7 +74,14 @@ public final class CgroupSampler: Sendable {
     private struct PodReading {
         var pod: MemorySample
         var containers: [SampledCgroup]
+        /// Times the pod has been read; the slowly changing files are read every `slowFilesEvery`-th time.
+        var reads: Int
     }
+
+    /// A pod's limit files (v1 limit_in_bytes and oom_control; v2 memory.max and memory.high) change only
+    /// when the pod is resized: they are read at the pod's first read and every this many reads after (once
+    /// a minute at the defaults), and carried over from the last read in between.
+    public static let slowFilesEvery = 4
 
     /// Creates a sampler; detects the layout unless the configuration gives one.
     public init(configuration: CgroupSamplerConfiguration = CgroupSamplerConfiguration()) throws(CgroupLayoutError) {
@@ -132,20 +139,27 @@ public final class CgroupSampler: Sendable {
                         pods[cgroup.path] = last
                         continue
                     }
-                    guard case .sampled(let podSample) = sample(cgroup, meminfo: meminfo, readSwapFiles: readSwapFiles, state: &state, now: nowSeconds) else {
+                    let last = state.pods[cgroup.path]
+                    let reads = (last?.reads ?? 0) + 1
+                    let carryLimits = last != nil && reads % Self.slowFilesEvery != 0
+                    guard case .sampled(let podSample) = sample(
+                        cgroup, meminfo: meminfo, readSwapFiles: readSwapFiles, carryLimitsFrom: carryLimits ? last?.pod : nil,
+                        state: &state, now: nowSeconds)
+                    else {
                         vanished += 1
                         continue
                     }
                     var containers: [SampledCgroup] = []
                     for container in walker.containers(ofPod: cgroup.path) {
-                        switch sample(container, meminfo: meminfo, readSwapFiles: readSwapFiles, state: &state, now: nowSeconds) {
+                        let previous = carryLimits ? last?.containers.first(where: { $0.cgroup.path == container.path })?.sample : nil
+                        switch sample(container, meminfo: meminfo, readSwapFiles: readSwapFiles, carryLimitsFrom: previous, state: &state, now: nowSeconds) {
                         case .sampled(let s): containers.append(SampledCgroup(cgroup: container, sample: s))
                         case .vanished: vanished += 1
                         }
                     }
                     samples.append(SampledCgroup(cgroup: cgroup, sample: podSample))
                     samples += containers
-                    pods[cgroup.path] = PodReading(pod: podSample, containers: containers)
+                    pods[cgroup.path] = PodReading(pod: podSample, containers: containers, reads: reads)
                     continue
                 }
                 switch sample(cgroup, meminfo: meminfo, readSwapFiles: readSwapFiles, state: &state, now: nowSeconds) {
@@ -173,7 +187,8 @@ public final class CgroupSampler: Sendable {
     // MARK: - per cgroup
 
     private func sample(
-        _ cgroup: TrackedCgroup, meminfo: NodeMemoryInfo?, readSwapFiles: Bool, state: inout PollState, now: Int64
+        _ cgroup: TrackedCgroup, meminfo: NodeMemoryInfo?, readSwapFiles: Bool, carryLimitsFrom carried: MemorySample? = nil,
+        state: inout PollState, now: Int64
     ) -> CgroupSampleOutcome {
         let directory = CgroupPath.join(walker.baseDirectory, cgroup.path)
         if layout.kind == .v2 && isRealRoot && cgroup.path == "/" {
@@ -201,11 +216,13 @@ public final class CgroupSampler: Sendable {
         if layout.usesV1MemoryFiles {
             let usage = read(fd, "memory.usage_in_bytes", directory, &state, now, CgroupFileParser.parseUInt64)
             if case .missing = usage { return .vanished }
-            let limit = read(fd, "memory.limit_in_bytes", directory, &state, now, CgroupFileParser.parseLimit)
+            let limit = carried.map { Self.carriedLimit($0.limitBytes, .limit, from: $0) }
+                ?? read(fd, "memory.limit_in_bytes", directory, &state, now, CgroupFileParser.parseLimit)
             let stat = read(fd, "memory.stat", directory, &state, now, CgroupFileParser.parseV1Stat)
             if case .missing = stat { return .vanished }
             let failcnt = read(fd, "memory.failcnt", directory, &state, now, CgroupFileParser.parseUInt64)
-            let oom = read(fd, "memory.oom_control", directory, &state, now, CgroupFileParser.parseV1OOMControl)
+            let oom = carried.map(Self.carriedOOMControl)
+                ?? read(fd, "memory.oom_control", directory, &state, now, CgroupFileParser.parseV1OOMControl)
             var memswUsage: FileReading<UInt64> = .missing
             var memswLimit: FileReading<UInt64?> = .missing
             if readSwapFiles {
@@ -222,8 +239,10 @@ public final class CgroupSampler: Sendable {
         } else {
             let current = read(fd, "memory.current", directory, &state, now, CgroupFileParser.parseUInt64)
             if case .missing = current { return .vanished }
-            let max = read(fd, "memory.max", directory, &state, now, CgroupFileParser.parseLimit)
-            let high = read(fd, "memory.high", directory, &state, now, CgroupFileParser.parseLimit)
+            let max = carried.map { Self.carriedLimit($0.limitBytes, .limit, from: $0) }
+                ?? read(fd, "memory.max", directory, &state, now, CgroupFileParser.parseLimit)
+            let high = carried.map { Self.carriedLimit($0.highBytes, .high, from: $0) }
+                ?? read(fd, "memory.high", directory, &state, now, CgroupFileParser.parseLimit)
             let swap = read(fd, "memory.swap.current", directory, &state, now, CgroupFileParser.parseUInt64)
             let stat = read(fd, "memory.stat", directory, &state, now, CgroupFileParser.parseV2Stat)
             if case .missing = stat { return .vanished }
@@ -232,6 +251,20 @@ public final class CgroupSampler: Sendable {
             return .sampled(MemorySampleAssembler.assemble(V2MemoryReadings(
                 current: current, max: max, high: high, swapCurrent: swap, stat: stat, events: events, pressure: pressure)))
         }
+    }
+
+    /// A limit as the last read found it (a value, unlimited, missing or unreadable).
+    private static func carriedLimit(_ value: UInt64?, _ field: MemorySampleFields, from sample: MemorySample) -> FileReading<UInt64?> {
+        if sample.unreadableFields.contains(field) { return .unreadable }
+        if sample.missingFields.contains(field) { return .missing }
+        return .value(value)
+    }
+
+    /// oom_control as the last read found it.
+    private static func carriedOOMControl(from sample: MemorySample) -> FileReading<V1OOMControl> {
+        if sample.unreadableFields.contains(.oomControl) { return .unreadable }
+        if sample.missingFields.contains(.oomControl) { return .missing }
+        return .value(V1OOMControl(oomKillDisable: false, underOOM: sample.underOOM ?? false, oomKill: sample.oomKillEvents))
     }
 
     private static let allV1Fields: MemorySampleFields = [.usage, .limit, .stat, .swap, .failcnt, .oomControl, .memswUsage, .memswLimit]

@@ -18,6 +18,8 @@ public final class DaemonMetrics: Sendable {
     private let logger: Logger
     /// Families rendered outside the registry (the per-cgroup series), appended after it.
     private let collectors = Mutex<[@Sendable (inout [UInt8]) -> Void]>([])
+    /// Size of the last page, to reserve the next one in one allocation (no doubling copies of megabytes).
+    private let lastSize = Atomic<Int>(0)
 
     public init(registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry(), processReader: SelfProcessReader = SelfProcessReader(), logger: Logger) {
         self.registry = registry
@@ -47,8 +49,12 @@ public final class DaemonMetrics: Sendable {
     /// text exposition format.
     public func exposition() -> [UInt8] {
         refreshProcessMetrics()
-        var buffer = registry.emitToBuffer()
+        var buffer: [UInt8] = []
+        let expected = lastSize.load(ordering: .relaxed)
+        buffer.reserveCapacity(expected + expected / 8 + 4096)
+        registry.emit(into: &buffer)
         for collector in collectors.withLock({ $0 }) { collector(&buffer) }
+        lastSize.store(buffer.count, ordering: .relaxed)
         return buffer
     }
 
