@@ -186,17 +186,20 @@ struct HTTPServerTests {
         let daemon = try await RunningDaemon.start(readTimeout: .seconds(1))
         let started = ContinuousClock.now
         let client = try LoopbackClient(port: daemon.port)
-        let (bytes, closedAt) = await client.untilClosedTimed(timeout: .seconds(10))
+        let (bytes, closedAt) = await client.untilClosedTimed(timeout: .seconds(30))
         let closed = try #require(closedAt, "an idle connection must be closed by the server")
         #expect(bytes.isEmpty)
-        // The close is timed on the reading thread (not when this task resumes); bounds stay generous.
+        // The close is timed on the reading thread (not when this task resumes). The upper bound is wide on
+        // purpose: the real OOM kills of other suites make the kernel print reports to this VM's serial
+        // console, which stalls the whole machine for seconds (measured: timers 4–6 s late under the full
+        // suite, never alone). What matters is that the server closes it, and not before the deadline.
         let elapsed = closed - started
-        #expect(elapsed >= .milliseconds(900) && elapsed < .seconds(5), "closed after \(elapsed)")
+        #expect(elapsed >= .milliseconds(900) && elapsed < .seconds(20), "closed after \(elapsed)")
         // An idle keep-alive connection is closed the same way after a served request.
         let keepAlive = try LoopbackClient(port: daemon.port)
         keepAlive.send("GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
-        #expect(try await keepAlive.response().status == 200)
-        #expect(await keepAlive.untilClosedTimed(timeout: .seconds(10)).closedAt != nil)
+        #expect(try await keepAlive.response(timeout: .seconds(20)).status == 200)
+        #expect(await keepAlive.untilClosedTimed(timeout: .seconds(30)).closedAt != nil)
         try await daemon.stop()
     }
 
@@ -208,7 +211,7 @@ struct HTTPServerTests {
         let (cutOff, elapsed) = await Blocking.run { () -> (Bool, Duration) in
             client.send("GET /healthz HTTP/1.1\r\nHost: x\r\n")
             let started = ContinuousClock.now
-            while ContinuousClock.now - started < .seconds(8) {
+            while ContinuousClock.now - started < .seconds(30) {
                 if !client.send("X") { return (true, ContinuousClock.now - started) }
                 usleep(50_000)
                 if client.readUntilClosed(timeout: .milliseconds(1)).closed { return (true, ContinuousClock.now - started) }
@@ -216,7 +219,9 @@ struct HTTPServerTests {
             return (false, ContinuousClock.now - started)
         }
         #expect(cutOff, "a slowloris client must not hold the connection")
-        #expect(elapsed < .seconds(4), "cut off after \(elapsed) (deadline 500 ms)")
+        // Without the deadline the trickle would hold it for the whole 30 s; the bound is wide for the
+        // machine-wide stalls explained in idleConnectionIsClosedAfterTheReadTimeout.
+        #expect(elapsed < .seconds(15), "cut off after \(elapsed) (deadline 500 ms)")
         try await daemon.stop()
     }
 
