@@ -190,9 +190,9 @@ struct HTTPServerTests {
         let closed = try #require(closedAt, "an idle connection must be closed by the server")
         #expect(bytes.isEmpty)
         // The close is timed on the reading thread (not when this task resumes). The upper bound is wide on
-        // purpose: the real OOM kills of other suites make the kernel print reports to this VM's serial
-        // console, which stalls the whole machine for seconds (measured: timers 4–6 s late under the full
-        // suite, never alone). What matters is that the server closes it, and not before the deadline.
+        // purpose: while other suites make real OOM kills and start daemons, this 2-vCPU VM stalls for
+        // seconds (measured: the server's timers 4–6 s late under the full suite, never when run alone).
+        // What matters is that the server closes it, and not before the deadline.
         let elapsed = closed - started
         #expect(elapsed >= .milliseconds(900) && elapsed < .seconds(20), "closed after \(elapsed)")
         // An idle keep-alive connection is closed the same way after a served request.
