@@ -20,10 +20,14 @@ final class SideBySide {
         treeRoot = scratch + "/cgroup"
         cgroups = try CgroupPollBenchmark.buildTree(root: treeRoot, pods: pods, containersPerPod: containersPerPod).count + 1
         try CgroupPollBenchmark.makeDir(scratch + "/state")
+        // An empty journal: a node whose journal holds no OOM history. This machine's own journal is full of
+        // the test suite's thousands of real kills, which the daemon would replay into its event log.
+        try CgroupPollBenchmark.makeDir(scratch + "/journal")
         oomwatchPort = try BenchNet.freePort()
         nodeExporterPort = try BenchNet.freePort()
         oomwatch = try BenchProcess(name: "oomwatch", try BenchNet.oomwatchBinary(), [
             "run", "--listen", "127.0.0.1:\(oomwatchPort)", "--cgroup-root", treeRoot, "--state-dir", scratch + "/state",
+            "--journal-directory", scratch + "/journal",
             "--poll-interval", pollInterval, "--oom-score-adj", "1000",
         ], logPath: scratch + "/oomwatch.log")
         nodeExporter = try BenchProcess(name: "node_exporter", try BenchNet.tool("prometheus-node-exporter"), [
