@@ -106,9 +106,14 @@ churn() {
 }
 
 sampler() {
+  local n=0
   while (( $(date +%s) < end )); do
     awk '/^VmRSS:/ { print $2 }' "/proc/$daemon/status" >> "$work/rss" || echo "daemon gone" >> "$work/rss"
     curl -sf -o /dev/null "http://127.0.0.1:$port/metrics" || echo 1 >> "$work/scrape-failures"
+    # /events answers at most 1,000 events per request: take the last 2 minutes every 5 s (a few hundred
+    # kills at most) and merge them at the end, so a run with thousands of kills is checked in full.
+    curl -sf "http://127.0.0.1:$port/events?type=oom_kill&limit=1000&since=2m" > "$work/events-$n.json" || true
+    n=$((n + 1))
     sleep 5
   done
 }
@@ -121,15 +126,22 @@ wait "${pids_to_stop[1]}" "${pids_to_stop[2]}" "$sampler_pid"
 sleep 3   # the last kill's trailing lines (the assembler holds a kill 250 ms for oom_reaper lines)
 
 kill -0 "$daemon" 2>/dev/null || { echo "soak: FAIL: the daemon died"; tail -50 "$work/daemon.log"; exit 1; }
-started_minutes_ago=$(( (($(date +%s) - soak_start) / 60) + 1 ))
-curl -sf "http://127.0.0.1:$port/events?type=oom_kill&limit=1000&since=${started_minutes_ago}m" > "$work/events.json"
+curl -sf "http://127.0.0.1:$port/events?type=oom_kill&limit=1000&since=2m" > "$work/events-final.json"
 touch "$work/kills" "$work/not-killed" "$work/scrape-failures"
 
 python3 - "$work" <<'PY'
 import json, sys
 work = sys.argv[1]
 kills = [int(l) for l in open(f"{work}/kills") if l.strip()]
-events = json.load(open(f"{work}/events.json"))["events"]
+import glob
+# The snapshots overlap: the same event appears in several; a kill reported twice is two distinct events.
+distinct = {}
+for path in sorted(glob.glob(f"{work}/events-*.json")):
+    try: snapshot = json.load(open(path))["events"]
+    except Exception: continue
+    for event in snapshot:
+        distinct[event.get("id") or json.dumps(event, sort_keys=True)] = event
+events = list(distinct.values())
 def victim_pids(event):
     found = []
     def walk(node):

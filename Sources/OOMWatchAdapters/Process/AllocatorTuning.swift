@@ -9,12 +9,13 @@ import Glibc
 /// that size come from the heap and stay resident after they are freed; and every thread that allocates
 /// gets an arena of its own (up to 8 per core), each keeping its freed memory. Measured at 1,000 pods,
 /// that grew the daemon from 43 to 66 MiB in a minute of scrapes. A fixed threshold returns every large
-/// buffer to the kernel when it is freed, and two arenas bound the per-thread caches.
+/// buffer to the kernel when it is freed, and one arena keeps no per-thread caches (the daemon allocates
+/// little, from few threads: measured 40.9 → 40.4 MiB and no CPU cost against two arenas).
 public enum AllocatorTuning {
     /// Blocks of at least this size are mmapped (and unmapped on free).
-    public static let mmapThresholdBytes: Int32 = 256 * 1024
+    public static let mmapThresholdBytes: Int32 = 128 * 1024
     /// Most malloc arenas.
-    public static let maxArenas: Int32 = 2
+    public static let maxArenas: Int32 = 1
 
     /// Applies the settings; returns false if glibc refused one (other C libraries: no-op, true).
     @discardableResult

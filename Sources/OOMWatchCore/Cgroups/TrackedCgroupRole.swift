@@ -19,7 +19,8 @@ public enum TrackedCgroupRole: String, Sendable, Hashable, Codable, CaseIterable
     /// Which history retention class this role uses.
     public var retentionClass: HistoryRetentionClass {
         switch self {
-        case .node, .kubepods, .qosTier, .slice, .unit: return .slice
+        case .node, .kubepods, .qosTier, .slice: return .slice
+        case .unit: return .unit
         case .pod: return .pod
         case .container: return .container
         }

@@ -5,8 +5,10 @@ public struct HistoryStoreConfiguration: Sendable, Hashable, Codable {
     /// Interval at which pods and containers are re-read (sizes their full-resolution rings);
     /// nil = `sampleIntervalSeconds`.
     public var workloadSampleIntervalSeconds: Int?
-    /// Node, kubepods, QoS tiers, slices and units.
+    /// Node, kubepods, QoS tiers and slices.
     public var slice: HistoryRetention
+    /// Units directly under system.slice and kube.slice (often a hundred on a node).
+    public var unit: HistoryRetention
     public var pod: HistoryRetention
     public var container: HistoryRetention
     /// A cgroup not seen for this long is evicted.
@@ -18,6 +20,7 @@ public struct HistoryStoreConfiguration: Sendable, Hashable, Codable {
         sampleIntervalSeconds: Int = 5,
         workloadSampleIntervalSeconds: Int? = nil,
         slice: HistoryRetention = .sliceDefault,
+        unit: HistoryRetention = .unitDefault,
         pod: HistoryRetention = .podDefault,
         container: HistoryRetention = .containerDefault,
         evictionGraceSeconds: Int64 = 600,
@@ -26,6 +29,7 @@ public struct HistoryStoreConfiguration: Sendable, Hashable, Codable {
         self.sampleIntervalSeconds = max(1, sampleIntervalSeconds)
         self.workloadSampleIntervalSeconds = workloadSampleIntervalSeconds.map { max(1, $0) }
         self.slice = slice
+        self.unit = unit
         self.pod = pod
         self.container = container
         self.evictionGraceSeconds = max(0, evictionGraceSeconds)
@@ -35,7 +39,7 @@ public struct HistoryStoreConfiguration: Sendable, Hashable, Codable {
     /// Seconds between two samples of a cgroup of this class.
     public func sampleInterval(for retentionClass: HistoryRetentionClass) -> Int {
         switch retentionClass {
-        case .slice: return sampleIntervalSeconds
+        case .slice, .unit: return sampleIntervalSeconds
         case .pod, .container: return max(sampleIntervalSeconds, workloadSampleIntervalSeconds ?? sampleIntervalSeconds)
         }
     }
@@ -44,6 +48,7 @@ public struct HistoryStoreConfiguration: Sendable, Hashable, Codable {
     public func retention(for retentionClass: HistoryRetentionClass) -> HistoryRetention {
         switch retentionClass {
         case .slice: return slice
+        case .unit: return unit
         case .pod: return pod
         case .container: return container
         }
@@ -51,7 +56,7 @@ public struct HistoryStoreConfiguration: Sendable, Hashable, Codable {
 
     /// Upper bound of the store's ring memory: every tracked cgroup at the largest retention.
     public var memoryBoundBytes: Int {
-        let biggest = [HistoryRetentionClass.slice, .pod, .container].map {
+        let biggest = [HistoryRetentionClass.slice, .unit, .pod, .container].map {
             CgroupHistory(role: .node, retention: retention(for: $0), sampleIntervalSeconds: sampleInterval(for: $0)).approximateMemoryBytes
         }.max() ?? 0
         return maxTrackedCgroups * (biggest + HistoryStore.perEntryOverheadBytes + 128)

@@ -26,10 +26,16 @@ public struct HistoryRetention: Sendable, Hashable, Codable {
         self.tiers = tiers.sorted { $0.bucketSeconds < $1.bucketSeconds }
     }
 
-    /// Slices, units, the node, kubepods and QoS tiers: 1 h at full resolution, 24 h of 1-min buckets.
+    /// Slices, the node, kubepods and QoS tiers: 1 h at full resolution, 24 h of 1-min buckets.
     public static let sliceDefault = HistoryRetention(
         fullResolutionSeconds: 3600,
         tiers: [HistoryTier(bucketSeconds: 60, retentionSeconds: 86_400)]
+    )
+    /// Units under system.slice and kube.slice: 1 h at full resolution, 24 h of 15-min buckets (about
+    /// 11 KiB each; their slice keeps the 1-min detail).
+    public static let unitDefault = HistoryRetention(
+        fullResolutionSeconds: 3600,
+        tiers: [HistoryTier(bucketSeconds: 900, retentionSeconds: 86_400)]
     )
     /// Pods: 30 min at full resolution (a sample every pod refresh, 15 s by default), 24 h of 15-min
     /// buckets. Pods are many (up to thousands per node) and Prometheus keeps their long history; this is
@@ -38,16 +44,14 @@ public struct HistoryRetention: Sendable, Hashable, Codable {
         fullResolutionSeconds: 1800,
         tiers: [HistoryTier(bucketSeconds: 900, retentionSeconds: 86_400)]
     )
-    /// Containers: 15 min at full resolution, 6 h of 15-min buckets (about 1.4 KiB per container).
-    public static let containerDefault = HistoryRetention(
-        fullResolutionSeconds: 900,
-        tiers: [HistoryTier(bucketSeconds: 900, retentionSeconds: 21_600)]
-    )
+    /// Containers: 15 min at full resolution (about 0.7 KiB per container); their pod keeps the 24 h trend.
+    public static let containerDefault = HistoryRetention(fullResolutionSeconds: 900, tiers: [])
 }
 
 /// Which retention a cgroup gets (see `TrackedCgroupRole.retentionClass`).
 public enum HistoryRetentionClass: String, Sendable, Hashable, Codable {
     case slice
+    case unit
     case pod
     case container
 }
