@@ -159,8 +159,12 @@ for event in events:
     for pid, comm in victim_pids(event):
         if "soakalloc" in comm:
             seen[pid] = seen.get(pid, 0) + 1
-missing = [p for p in kills if seen.get(p, 0) == 0]
-doubled = {p: n for p, n in seen.items() if n > 1}
+# Pids wrap in a long run (thousands of processes): a pid killed twice must be listed twice, no more.
+expected = {}
+for p in kills: expected[p] = expected.get(p, 0) + 1
+missing = [p for p, n in expected.items() if seen.get(p, 0) < n]
+doubled = {p: n for p, n in seen.items() if n > expected.get(p, 1)}
+reused = sum(1 for n in expected.values() if n > 1)
 extra = [p for p in seen if p not in set(kills)]
 rss = [int(l) for l in open(f"{work}/rss") if l.strip().isdigit()]
 q = max(1, len(rss) // 4)
@@ -172,7 +176,7 @@ try: rounds = int(open(f"{work}/churn-rounds").read())
 except Exception: rounds = 0
 print(f"soak: kills {len(kills)} (allocators not OOM-killed: {len(not_killed)}), in /events: {len(seen)}, "
       f"missing {len(missing)}, duplicated {len(doubled)}, "
-      f"other soakalloc kills (earlier runs, replayed from the ring buffer) {len(extra)}")
+      f"other soakalloc kills (earlier runs, replayed from the ring buffer) {len(extra)}; pids reused by a later killed allocator {reused}")
 print(f"soak: churn rounds {rounds} ({rounds * 20} pod cgroups with 2 containers created and removed); scrape failures {failures}")
 print(f"soak: daemon VmRSS samples {len(rss)}: first quarter mean {first/1024:.1f} MiB, last quarter mean {last/1024:.1f} MiB, "
       f"min {min(rss)/1024:.1f} MiB, max {max(rss)/1024:.1f} MiB -> {'flat' if flat else 'GROWING'}")
