@@ -60,6 +60,10 @@ struct CgroupPathClassifierTests {
     ])
     func classify(path: String, expected: CgroupOwner) {
         #expect(CgroupPathClassifier.classify(path) == expected)
+        // The shortcut for counting BestEffort pods agrees with the full classification on every shape.
+        if case .pod(let ref) = expected, ref.containerID == nil {
+            #expect(CgroupPathClassifier.isBestEffortPodPath(path + "/") == (ref.qos == .besteffort), "\(path)")
+        }
     }
 
     @Test("kind labels")

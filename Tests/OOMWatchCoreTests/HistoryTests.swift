@@ -198,7 +198,9 @@ import Testing
     }
 
     @Test func podsNotReReadInAPollKeepTheirHistoryAndAreNotEvicted() {
-        var configuration = HistoryStoreConfiguration(sampleIntervalSeconds: 5, workloadSampleIntervalSeconds: 15, evictionGraceSeconds: 60)
+        // A grace shorter than the 15 s between the pod's reads: without the not-fresh polls counting as seen,
+        // the pod would be evicted (and its history restarted) between two reads.
+        var configuration = HistoryStoreConfiguration(sampleIntervalSeconds: 5, workloadSampleIntervalSeconds: 15, evictionGraceSeconds: 7)
         configuration.pod = .podDefault
         var store = HistoryStore(configuration: configuration, now: 0)
         let pod = TrackedCgroup(path: "/kubepods/podx", role: .pod)

@@ -30,6 +30,7 @@ struct RunningDaemon {
     func stop() async throws {
         task.cancel()
         try await task.value
+        DaemonConfiguration.removeHermeticScratch(of: daemon.configuration)
     }
 }
 
@@ -38,6 +39,12 @@ extension DaemonConfiguration {
     /// empty journal directory, no /dev/kmsg, a fresh state directory. These tests are about HTTP; a
     /// daemon replaying the machine's journal (full of other suites' real kills) or polling its cgroups
     /// competes for the 2 cores with the suites that need them and makes answers late.
+    /// Removes the scratch directory `hermetic()` made for `configuration` (nothing else).
+    static func removeHermeticScratch(of configuration: DaemonConfiguration) {
+        let scratch = (configuration.stateDirectory as NSString).deletingLastPathComponent
+        if (scratch as NSString).lastPathComponent.hasPrefix("oomwatch-http-") { try? FileManager.default.removeItem(atPath: scratch) }
+    }
+
     static func hermetic() -> DaemonConfiguration {
         let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .appendingPathComponent("OOMWatchAdaptersTests/Fixtures").path
@@ -247,6 +254,7 @@ struct HTTPServerTests {
         shutdownTrigger.finish()
         try await task.value
         // Timed on the reading thread: when the server closed it, not when this task got to run again.
+        DaemonConfiguration.removeHermeticScratch(of: configuration)
         let closedAt = try #require(await closed, "the keep-alive connection must be closed")
         #expect(closedAt - started < .seconds(2))
     }

@@ -39,9 +39,6 @@ public enum Tools {
     /// Runs a tool with extra environment variables (and no inherited OOMWATCH_* ones).
     public static func runWithEnvironment(_ name: String, _ arguments: [String], environment: [String: String], stdin: [UInt8]? = nil) throws -> (status: Int32, output: String) {
         guard let executable = path(name) else { throw CocoaError(.fileNoSuchFile, userInfo: [NSFilePathErrorKey: name]) }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
         var env = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("OOMWATCH_") }
         for (key, value) in environment { env[key] = value }
         let outputPath = NSTemporaryDirectory() + "oomwatch-tool-\(getpid())-\(UUID().uuidString.prefix(8)).out"

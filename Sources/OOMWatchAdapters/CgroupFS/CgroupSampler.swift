@@ -130,7 +130,8 @@ public final class CgroupSampler: Sendable {
             var vanished = 0
             for cgroup in cgroups {
                 if cgroup.role == .pod {
-                    if let last = state.pods[cgroup.path], !schedule.isDue(podPath: cgroup.path, poll: pollNumber) {
+                    let last = state.pods[cgroup.path]
+                    if let last, !schedule.isDue(podPath: cgroup.path, poll: pollNumber) {
                         samples.append(SampledCgroup(cgroup: cgroup, sample: last.pod, fresh: false))
                         for var container in last.containers {
                             container.fresh = false
@@ -139,7 +140,6 @@ public final class CgroupSampler: Sendable {
                         pods[cgroup.path] = last
                         continue
                     }
-                    let last = state.pods[cgroup.path]
                     let reads = (last?.reads ?? 0) + 1
                     let carryLimits = last != nil && reads % Self.slowFilesEvery != 0
                     guard case .sampled(let podSample) = sample(
@@ -216,12 +216,14 @@ public final class CgroupSampler: Sendable {
         if layout.usesV1MemoryFiles {
             let usage = read(fd, "memory.usage_in_bytes", directory, &state, now, CgroupFileParser.parseUInt64)
             if case .missing = usage { return .vanished }
-            let limit = carried.map { Self.carriedLimit($0.limitBytes, .limit, from: $0) }
+            let limit = carried.map { Self.carried(.limit, $0.limitBytes, from: $0) }
                 ?? read(fd, "memory.limit_in_bytes", directory, &state, now, CgroupFileParser.parseLimit)
             let stat = read(fd, "memory.stat", directory, &state, now, CgroupFileParser.parseV1Stat)
             if case .missing = stat { return .vanished }
             let failcnt = read(fd, "memory.failcnt", directory, &state, now, CgroupFileParser.parseUInt64)
-            let oom = carried.map(Self.carriedOOMControl)
+            let oom = carried.map {
+                Self.carried(.oomControl, V1OOMControl(oomKillDisable: false, underOOM: $0.underOOM ?? false, oomKill: $0.oomKillEvents), from: $0)
+            }
                 ?? read(fd, "memory.oom_control", directory, &state, now, CgroupFileParser.parseV1OOMControl)
             var memswUsage: FileReading<UInt64> = .missing
             var memswLimit: FileReading<UInt64?> = .missing
@@ -239,9 +241,9 @@ public final class CgroupSampler: Sendable {
         } else {
             let current = read(fd, "memory.current", directory, &state, now, CgroupFileParser.parseUInt64)
             if case .missing = current { return .vanished }
-            let max = carried.map { Self.carriedLimit($0.limitBytes, .limit, from: $0) }
+            let max = carried.map { Self.carried(.limit, $0.limitBytes, from: $0) }
                 ?? read(fd, "memory.max", directory, &state, now, CgroupFileParser.parseLimit)
-            let high = carried.map { Self.carriedLimit($0.highBytes, .high, from: $0) }
+            let high = carried.map { Self.carried(.high, $0.highBytes, from: $0) }
                 ?? read(fd, "memory.high", directory, &state, now, CgroupFileParser.parseLimit)
             let swap = read(fd, "memory.swap.current", directory, &state, now, CgroupFileParser.parseUInt64)
             let stat = read(fd, "memory.stat", directory, &state, now, CgroupFileParser.parseV2Stat)
@@ -253,18 +255,11 @@ public final class CgroupSampler: Sendable {
         }
     }
 
-    /// A limit as the last read found it (a value, unlimited, missing or unreadable).
-    private static func carriedLimit(_ value: UInt64?, _ field: MemorySampleFields, from sample: MemorySample) -> FileReading<UInt64?> {
+    /// A file's reading as the last read of the cgroup found it: unreadable, missing, or `value`.
+    private static func carried<T: Sendable>(_ field: MemorySampleFields, _ value: T, from sample: MemorySample) -> FileReading<T> {
         if sample.unreadableFields.contains(field) { return .unreadable }
         if sample.missingFields.contains(field) { return .missing }
         return .value(value)
-    }
-
-    /// oom_control as the last read found it.
-    private static func carriedOOMControl(from sample: MemorySample) -> FileReading<V1OOMControl> {
-        if sample.unreadableFields.contains(.oomControl) { return .unreadable }
-        if sample.missingFields.contains(.oomControl) { return .missing }
-        return .value(V1OOMControl(oomKillDisable: false, underOOM: sample.underOOM ?? false, oomKill: sample.oomKillEvents))
     }
 
     private static let allV1Fields: MemorySampleFields = [.usage, .limit, .stat, .swap, .failcnt, .oomControl, .memswUsage, .memswLimit]

@@ -51,12 +51,12 @@ public struct CgroupTreeWalker: Sendable {
             result.append(TrackedCgroup(path: kubepods + "/" + tier, role: .qosTier))
         }
         for child in children where child.hasPrefix("pod") {
-            addPod(kubepods + "/" + child, base: base, containers: containers, into: &result)
+            addPod(kubepods + "/" + child, containers: containers, into: &result)
         }
         for tier in ["burstable", "besteffort"] where children.contains(tier) {
             let tierPath = kubepods + "/" + tier
             for child in DirectoryLister.subdirectories(of: base + tierPath) where child.hasPrefix("pod") {
-                addPod(tierPath + "/" + child, base: base, containers: containers, into: &result)
+                addPod(tierPath + "/" + child, containers: containers, into: &result)
             }
         }
     }
@@ -70,19 +70,19 @@ public struct CgroupTreeWalker: Sendable {
             result.append(TrackedCgroup(path: kubepods + "/" + tier, role: .qosTier))
         }
         for child in children where child.hasPrefix("kubepods-pod") && child.hasSuffix(".slice") {
-            addPod(kubepods + "/" + child, base: base, containers: containers, into: &result)
+            addPod(kubepods + "/" + child, containers: containers, into: &result)
         }
         for tier in tiers {
             let tierPath = kubepods + "/" + tier
             let podPrefix = String(tier.dropLast(".slice".count)) + "-pod"
             for child in DirectoryLister.subdirectories(of: base + tierPath)
             where child.hasPrefix(podPrefix) && child.hasSuffix(".slice") {
-                addPod(tierPath + "/" + child, base: base, containers: containers, into: &result)
+                addPod(tierPath + "/" + child, containers: containers, into: &result)
             }
         }
     }
 
-    private func addPod(_ podPath: String, base: String, containers: Bool, into result: inout [TrackedCgroup]) {
+    private func addPod(_ podPath: String, containers: Bool, into result: inout [TrackedCgroup]) {
         result.append(TrackedCgroup(path: podPath, role: .pod))
         if containers { result += self.containers(ofPod: podPath) }
     }

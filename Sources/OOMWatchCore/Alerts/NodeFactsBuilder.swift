@@ -32,10 +32,9 @@ public enum NodeFactsBuilder {
             case .node:
                 nodeWorkingSet = sample.workingSetBytes
             case .pod:
-                // The QoS tier is a path component under both drivers; classifying thousands of pod paths
-                // each poll only to count these was a tenth of the daemon's CPU at 1,000 pods.
-                let path = sampled.cgroup.path
-                if path.contains("/besteffort/") || path.contains("/kubepods-besteffort.slice/") { bestEffortPods += 1 }
+                // Classifying thousands of pod paths each poll only to count these was a tenth of the
+                // daemon's CPU at 1,000 pods.
+                if CgroupPathClassifier.isBestEffortPodPath(sampled.cgroup.path) { bestEffortPods += 1 }
             case let role where sliceRoles.contains(role):
                 slices.append(SliceFacts(
                     path: sampled.cgroup.path,

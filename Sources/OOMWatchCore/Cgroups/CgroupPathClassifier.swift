@@ -23,6 +23,13 @@ public enum CgroupPathClassifier {
         return systemd(comps, path: path)
     }
 
+    /// Whether the pod cgroup at `path` is in the BestEffort tier, without a full classification: the tier is
+    /// a path component under both drivers (`…/besteffort/pod…`, `…kubepods-besteffort.slice/…`). For the
+    /// per-poll count over thousands of pods; agrees with `classify` on every pod path (tested).
+    public static func isBestEffortPodPath(_ path: String) -> Bool {
+        path.contains("/besteffort/") || path.contains("-besteffort.slice/")
+    }
+
     /// Whether `c` is the kubepods cgroup (`kubepods`, `kubepods.slice`, `<root>-kubepods.slice`).
     static func isKubepodsComponent(_ c: Substring) -> Bool {
         c == "kubepods" || c == "kubepods.slice" || c.hasSuffix("-kubepods.slice")

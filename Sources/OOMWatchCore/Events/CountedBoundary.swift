@@ -23,10 +23,6 @@ public struct CountedBoundary: Sendable, Hashable {
     /// may not yet be behind the journal cursor when the daemon stops).
     public let marks: [Mark]
 
-    public init(_ mark: Mark) {
-        self.marks = [mark]
-    }
-
     /// A boundary from the saved positions; without any, from the start time.
     public init(journalCursor: String?, kmsgPosition: String? = nil, startRealtimeMicros: Int64) {
         var marks: [Mark] = []
