@@ -122,6 +122,7 @@ struct RunCommand: AsyncParsableCommand {
         configuration.http.listen = listen
         configuration.http.readTimeout = readTimeout
         configuration.oomScoreAdjustTarget = oomScoreAdj
+        configuration.codeTrim = .standard
         return configuration
     }
 

@@ -53,6 +53,10 @@ public struct DaemonConfiguration: Sendable {
     public var oomScoreAdjustTarget: Int? = nil
     /// How long the graceful shutdown may take before the remaining work is cancelled.
     public var shutdownGracePeriod: Duration = .seconds(2)
+    /// When the daemon gives back the executable's start-up code pages (`ExecutableCodeTrimmer`); nil never
+    /// (the default for a daemon embedded in another process, e.g. tests: it would trim the host binary).
+    /// The command line sets `CodeTrimSchedule.standard`.
+    public var codeTrim: CodeTrimSchedule? = nil
 
     public init() {}
 }

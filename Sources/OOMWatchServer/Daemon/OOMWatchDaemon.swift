@@ -57,26 +57,32 @@ public final class OOMWatchDaemon: Sendable {
     /// Runs until a shutdown signal (or `signals: []` and task cancellation in tests).
     public func run(signals: [UnixSignal] = [.sigterm, .sigint]) async throws {
         protectFromOOMKiller()
+        var services: [ServiceGroupConfiguration.ServiceConfiguration] = [
+            .init(service: server, successTerminationBehavior: .gracefullyShutdownGroup, failureTerminationBehavior: .gracefullyShutdownGroup, serviceName: "http"),
+            .init(
+                service: CgroupPollingService(
+                    configuration: CgroupSamplerConfiguration(
+                        cgroupRoot: configuration.cgroupRoot, procRoot: configuration.procRoot,
+                        hierarchyPrefix: configuration.cgroupHierarchyPrefix, workloadRefresh: configuration.workloadRefresh),
+                    interval: configuration.pollInterval, state: node, metrics: cgroupMetrics, readiness: readiness, analyzer: analyzer, logger: logger),
+                successTerminationBehavior: .gracefullyShutdownGroup, failureTerminationBehavior: .gracefullyShutdownGroup, serviceName: "cgroups"),
+            .init(
+                service: KernelEventService(
+                    journal: configuration.journal, kmsgPath: configuration.kmsgPath,
+                    stateDirectory: configuration.stateDirectory, kmsgFastPath: configuration.kmsgFastPath, replayWindow: configuration.replayWindow, node: node,
+                    killMetrics: killMetrics, sourceMetrics: sourceMetrics, namer: namer, readiness: readiness, logger: logger),
+                successTerminationBehavior: .gracefullyShutdownGroup, failureTerminationBehavior: .gracefullyShutdownGroup, serviceName: "kernel-log"),
+            .init(
+                service: SystemdIntegrationService(notifier: SystemdNotifier(), server: server, logger: logger),
+                successTerminationBehavior: .ignore, failureTerminationBehavior: .gracefullyShutdownGroup, serviceName: "systemd-notify"),
+        ]
+        if let schedule = configuration.codeTrim {
+            services.append(.init(
+                service: CodeTrimService(schedule: schedule, trimmer: ExecutableCodeTrimmer(), logger: logger),
+                successTerminationBehavior: .ignore, failureTerminationBehavior: .ignore, serviceName: "code-trim"))
+        }
         var groupConfiguration = ServiceGroupConfiguration(
-            services: [
-                .init(service: server, successTerminationBehavior: .gracefullyShutdownGroup, failureTerminationBehavior: .gracefullyShutdownGroup, serviceName: "http"),
-                .init(
-                    service: CgroupPollingService(
-                        configuration: CgroupSamplerConfiguration(
-                            cgroupRoot: configuration.cgroupRoot, procRoot: configuration.procRoot,
-                            hierarchyPrefix: configuration.cgroupHierarchyPrefix, workloadRefresh: configuration.workloadRefresh),
-                        interval: configuration.pollInterval, state: node, metrics: cgroupMetrics, readiness: readiness, analyzer: analyzer, logger: logger),
-                    successTerminationBehavior: .gracefullyShutdownGroup, failureTerminationBehavior: .gracefullyShutdownGroup, serviceName: "cgroups"),
-                .init(
-                    service: KernelEventService(
-                        journal: configuration.journal, kmsgPath: configuration.kmsgPath,
-                        stateDirectory: configuration.stateDirectory, kmsgFastPath: configuration.kmsgFastPath, replayWindow: configuration.replayWindow, node: node,
-                        killMetrics: killMetrics, sourceMetrics: sourceMetrics, namer: namer, readiness: readiness, logger: logger),
-                    successTerminationBehavior: .gracefullyShutdownGroup, failureTerminationBehavior: .gracefullyShutdownGroup, serviceName: "kernel-log"),
-                .init(
-                    service: SystemdIntegrationService(notifier: SystemdNotifier(), server: server, logger: logger),
-                    successTerminationBehavior: .ignore, failureTerminationBehavior: .gracefullyShutdownGroup, serviceName: "systemd-notify"),
-            ],
+            services: services,
             gracefulShutdownSignals: signals,
             cancellationSignals: [],
             logger: logger
