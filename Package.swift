@@ -99,7 +99,7 @@ let package = Package(
         // Helpers shared by the test targets: scratch cgroups, allocators, journald, daemon launcher.
         .target(
             name: "OOMWatchTestSupport",
-            dependencies: ["OOMWatchCore"],
+            dependencies: ["OOMWatchCore", "OOMWatchAdapters"],
             path: "Tests/OOMWatchTestSupport",
             swiftSettings: swiftSettings
         ),

@@ -1,4 +1,5 @@
 import Foundation
+import OOMWatchAdapters
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -21,6 +22,9 @@ final class BenchProcess {
         posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
         posix_spawn_file_actions_addopen(&actions, 1, logPath, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
         posix_spawn_file_actions_adddup2(&actions, 1, 2)
+        // Nothing else of this process (a test daemon's connection stayed open for the life of a Prometheus
+        // server started meanwhile, which had inherited it).
+        SpawnFileActions.closeInherited(&actions)
         let argv = ([executable] + arguments).map { strdup($0) } + [nil]
         defer { argv.forEach { free($0) } }
         let env = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("OOMWATCH_") }.map { strdup("\($0.key)=\($0.value)") } + [nil]

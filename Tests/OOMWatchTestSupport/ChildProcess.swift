@@ -1,4 +1,5 @@
 import Foundation
+import OOMWatchAdapters
 import Glibc
 
 /// A child process started with `posix_spawn` and reaped with `waitpid`, without Foundation's `Process`
@@ -37,6 +38,9 @@ public final class ChildProcess: @unchecked Sendable {
         let out = outputPath ?? "/dev/null"
         posix_spawn_file_actions_addopen(&actions, 1, out, O_WRONLY | O_CREAT | O_APPEND, 0o644)
         posix_spawn_file_actions_adddup2(&actions, 1, 2)
+        // Nothing else of this process (a test daemon's connection stayed open for the life of a Prometheus
+        // server started meanwhile, which had inherited it).
+        SpawnFileActions.closeInherited(&actions)
         let env = (environment ?? ProcessInfo.processInfo.environment).map { "\($0.key)=\($0.value)" }
         let argv = [executable] + arguments
         var child: pid_t = 0

@@ -1,4 +1,5 @@
 import Foundation
+import OOMWatchAdapters
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Musl)
@@ -179,6 +180,9 @@ public final class JournaldHarness: @unchecked Sendable {
         posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
         posix_spawn_file_actions_addopen(&actions, 1, logPath, O_WRONLY | O_CREAT | O_APPEND, 0o644)
         posix_spawn_file_actions_adddup2(&actions, 1, 2)
+        // Nothing else of this process (a test daemon's connection stayed open for the life of a Prometheus
+        // server started meanwhile, which had inherited it).
+        SpawnFileActions.closeInherited(&actions)
 
         let arguments = [executable]
         let environment = [
