@@ -66,6 +66,16 @@ struct CgroupPathClassifierTests {
         }
     }
 
+    @Test func byteSearchFindsThePatternAnywhereAndOnlyWhole() {
+        #expect(CgroupPathClassifier.containsBytes("/besteffort/pod1", "/besteffort/"))
+        #expect(CgroupPathClassifier.containsBytes("/kubepods/besteffort/", "/besteffort/"))
+        #expect(CgroupPathClassifier.containsBytes("/a/\u{e9}t\u{e9}/besteffort/x", "/besteffort/"))
+        #expect(!CgroupPathClassifier.containsBytes("/besteffort", "/besteffort/"))
+        #expect(!CgroupPathClassifier.containsBytes("/besteffor/t/", "/besteffort/"))
+        #expect(!CgroupPathClassifier.containsBytes("", "/besteffort/"))
+        #expect(CgroupPathClassifier.containsBytes("x", ""))
+    }
+
     @Test("kind labels")
     func kinds() {
         #expect(CgroupPathClassifier.classify("/kubepods/pod\(Self.uid)").kind == "pod")

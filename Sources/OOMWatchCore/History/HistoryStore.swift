@@ -109,7 +109,10 @@ public struct HistoryStore: Sendable {
             return false
         }
         let offset = UInt32(delta)
-        if histories[path] == nil {
+        let index: Dictionary<String, CgroupHistory>.Index
+        if let existing = histories.index(forKey: path) {
+            index = existing
+        } else {
             guard histories.count < configuration.maxTrackedCgroups else {
                 refusedCgroups += 1
                 return false
@@ -117,8 +120,9 @@ public struct HistoryStore: Sendable {
             histories[path] = CgroupHistory(
                 role: role, retention: configuration.retention(for: role.retentionClass),
                 sampleIntervalSeconds: configuration.sampleInterval(for: role.retentionClass))
+            index = histories.index(forKey: path)!
         }
-        histories[path]?.append(
+        histories.values[index].append(
             offset: offset, usageBytes: sample.usageBytes, workingSetBytes: sample.workingSetBytes,
             limitBytes: sample.limitBytes)
         lastSeen[path] = time
@@ -131,8 +135,8 @@ public struct HistoryStore: Sendable {
         for entry in report.samples {
             if entry.fresh {
                 record(path: entry.cgroup.path, role: entry.cgroup.role, sample: entry.sample, at: time)
-            } else if lastSeen[entry.cgroup.path] != nil {
-                lastSeen[entry.cgroup.path] = time
+            } else if let index = lastSeen.index(forKey: entry.cgroup.path) {
+                lastSeen.values[index] = time
             }
         }
         evictStale(now: time)

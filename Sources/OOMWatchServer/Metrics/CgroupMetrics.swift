@@ -98,17 +98,21 @@ final class CgroupMetrics: Sendable {
         series.withLock { all in
             for sampled in report.samples {
                 let path = sampled.cgroup.path
-                if !sampled.fresh, all[path] != nil {
-                    // Not re-read in this poll: the series already hold these values.
-                    all[path]!.lastSeen = now
+                // One hash of the path per cgroup and poll (this loop runs over every cgroup every poll).
+                if let index = all.index(forKey: path) {
+                    if sampled.fresh {
+                        Self.update(&all.values[index], with: sampled.sample, now: now)
+                    } else {
+                        // Not re-read in this poll: the series already hold these values.
+                        all.values[index].lastSeen = now
+                    }
                     continue
                 }
-                if all[path] == nil {
-                    guard all.count < maxCgroups else { continue }
-                    let labels = [("cgroup", path)] + OwnerLabels(owner(of: path)).pairs
-                    all[path] = Series(labels: Self.render(labels), lastSeen: now)
-                }
-                Self.update(&all[path]!, with: sampled.sample, now: now)
+                guard all.count < maxCgroups else { continue }
+                let labels = [("cgroup", path)] + OwnerLabels(owner(of: path)).pairs
+                var entry = Series(labels: Self.render(labels), lastSeen: now)
+                Self.update(&entry, with: sampled.sample, now: now)
+                all[path] = entry
             }
             let stale = all.compactMap { now - $0.value.lastSeen > graceSeconds ? $0.key : nil }
             for path in stale { all[path] = nil }
