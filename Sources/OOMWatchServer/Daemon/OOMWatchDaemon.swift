@@ -78,7 +78,7 @@ public final class OOMWatchDaemon: Sendable {
         ]
         if let schedule = configuration.codeTrim {
             services.append(.init(
-                service: CodeTrimService(schedule: schedule, trimmer: ExecutableCodeTrimmer(), logger: logger),
+                service: CodeTrimService(schedule: schedule, trimmer: ExecutableCodeTrimmer(), readiness: readiness, logger: logger),
                 successTerminationBehavior: .ignore, failureTerminationBehavior: .ignore, serviceName: "code-trim"))
         }
         var groupConfiguration = ServiceGroupConfiguration(

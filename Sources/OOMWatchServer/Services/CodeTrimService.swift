@@ -2,22 +2,26 @@ import Logging
 import OOMWatchAdapters
 import ServiceLifecycle
 
-/// When to release the executable's start-up code pages: once after start-up has run its course, then
-/// now and again to shed code that rare work (a journal catch-up, a burst of kills, a diagnosis page) pulled in.
+/// When to release the executable's start-up code pages: as soon as the daemon is ready (its journal caught
+/// up and its first full poll done), again once the first scrapes have run, then now and again to shed code
+/// that rare work (a burst of kills, a diagnosis page) pulled in.
 public struct CodeTrimSchedule: Sendable, Equatable {
-    /// Delay after start: covers the journal catch-up, the first full poll and the first scrapes.
-    public var warmUp: Duration
+    /// Longest wait for readiness before the first trim (a daemon that never gets ready still trims).
+    public var readyWait: Duration
+    /// Delay from the first trim to the second.
+    public var settle: Duration
     /// Period of the later trims.
     public var interval: Duration
 
-    public init(warmUp: Duration, interval: Duration) {
-        self.warmUp = warmUp
+    public init(readyWait: Duration, settle: Duration, interval: Duration) {
+        self.readyWait = readyWait
+        self.settle = settle
         self.interval = interval
     }
 
-    /// 30 s after start, then every 10 minutes. A trim costs the steady loop a few thousand minor faults
-    /// (its code comes back from the page cache), a few milliseconds of CPU.
-    public static let standard = CodeTrimSchedule(warmUp: .seconds(30), interval: .seconds(600))
+    /// At readiness (or after 60 s), 30 s later, then every 10 minutes. A trim costs the steady loop a few
+    /// thousand minor faults (its code comes back from the page cache), a few milliseconds of CPU.
+    public static let standard = CodeTrimSchedule(readyWait: .seconds(60), settle: .seconds(30), interval: .seconds(600))
 }
 
 /// Runs `ExecutableCodeTrimmer` on a `CodeTrimSchedule`. A kernel that refuses (before Linux 5.4) gets
@@ -25,21 +29,26 @@ public struct CodeTrimSchedule: Sendable, Equatable {
 struct CodeTrimService: Service {
     let schedule: CodeTrimSchedule
     let trimmer: ExecutableCodeTrimmer
+    let readiness: Readiness
     let logger: Logger
 
     func run() async throws {
         try? await cancelWhenGracefulShutdown {
-            try await Task.sleep(for: schedule.warmUp)
-            var first = true
+            let clock = ContinuousClock()
+            let readyBy = clock.now.advanced(by: schedule.readyWait)
+            while clock.now < readyBy, !readiness.report().ready {
+                try await Task.sleep(for: .milliseconds(500))
+            }
+            var trims = 0
             while true {
                 let outcome = trimmer.trim()
                 if outcome.failure != nil {
                     logger.warning("\(outcome)")
                     return
                 }
-                if first { logger.info("\(outcome)") } else { logger.debug("\(outcome)") }
-                first = false
-                try await Task.sleep(for: schedule.interval)
+                if trims == 0 { logger.info("\(outcome)") } else { logger.debug("\(outcome)") }
+                trims += 1
+                try await Task.sleep(for: trims == 1 ? schedule.settle : schedule.interval)
             }
         }
     }

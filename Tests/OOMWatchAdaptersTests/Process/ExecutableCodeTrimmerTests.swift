@@ -5,14 +5,15 @@ import OOMWatchCore
 
 /// The daemon gives back its start-up code pages (`MADV_PAGEOUT` over its executable's read-only mappings).
 @Suite struct ExecutableCodeTrimmerTests {
-    /// Kilobytes resident in this process's read-only mappings of its own executable (smaps `Rss:`).
-    static func residentExecutableKilobytes() throws -> Int {
-        let executable = try FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")
-        var total = 0, inExecutable = false
-        for line in try String(contentsOfFile: "/proc/self/smaps", encoding: .utf8).split(separator: "\n") {
+    /// Kilobytes resident in this process's read-only mappings of `path` (smaps `Rss:`).
+    static func residentKilobytes(of path: String) throws -> Int {
+        var total = 0, inFile = false
+        // Read to the end with plain reads: Foundation's String(contentsOfFile:) stops early on this procfs file.
+        let smaps = String(decoding: try SmallFile.read("/proc/self/smaps", limit: 256 << 20), as: UTF8.self)
+        for line in smaps.split(separator: "\n") {
             if let mapping = MemoryMapping(line: line) {
-                inExecutable = mapping.path == executable && !mapping.writable
-            } else if inExecutable, line.hasPrefix("Rss:") {
+                inFile = mapping.path == path && !mapping.writable
+            } else if inFile, line.hasPrefix("Rss:") {
                 total += Int(line.split(separator: " ")[1]) ?? 0
             }
         }
@@ -27,20 +28,41 @@ import OOMWatchCore
         return parts.count >= 2 && (parts[0], parts[1]) >= (5, 4)
     }
 
-    @Test(.enabled(if: kernelHasPageOut, "SKIPPED: MADV_PAGEOUT needs Linux 5.4 or later"))
-    func trimmingReleasesResidentPagesOfTheRunningExecutable() throws {
-        let trimmer = ExecutableCodeTrimmer()
-        let mappings = try trimmer.executableMappings()
+    @Test func theRunningExecutableIsFoundInItsOwnMaps() throws {
+        let mappings = try ExecutableCodeTrimmer().executableMappings()
         #expect(mappings.contains { $0.executable }, "the code mapping of the test binary")
         #expect(mappings.allSatisfy { !$0.writable })
-        let before = try Self.residentExecutableKilobytes()
-        let outcome = trimmer.trim()
-        let after = try Self.residentExecutableKilobytes()
-        #expect(outcome.failure == nil)
-        #expect(outcome.mappings == mappings.count)
-        #expect(outcome.bytes == mappings.reduce(0) { $0 + $1.length })
-        // Other tests run code meanwhile and fault some of it back, never all of what start-up touched.
-        #expect(after < before, "resident \(before) KiB before, \(after) KiB after")
+    }
+
+    /// The real kernel call on a stand-in for the executable: a 4 MiB file on disk mapped read-only and read
+    /// through (trimming the test runner itself would make every other test fault its code back in).
+    @Test(.enabled(if: kernelHasPageOut, "SKIPPED: MADV_PAGEOUT needs Linux 5.4 or later"))
+    func trimmingReleasesTheResidentPagesOfTheMappedFile() throws {
+        let scratch = try TemporaryDirectory()
+        defer { scratch.remove() }
+        let size = 4 << 20
+        try scratch.file("oomwatch-stand-in", String(repeating: "x", count: size))
+        let path = scratch.path + "/oomwatch-stand-in"
+        let fd = open(path, O_RDONLY)
+        #expect(fd >= 0)
+        defer { close(fd) }
+        let base = try #require(mmap(nil, size, PROT_READ, MAP_PRIVATE, fd, 0))
+        #expect(base != MAP_FAILED)
+        defer { munmap(base, size) }
+        var sum = 0
+        for offset in stride(from: 0, to: size, by: 4096) { sum &+= Int(base.load(fromByteOffset: offset, as: UInt8.self)) }
+        #expect(sum == (size / 4096) * Int(UInt8(ascii: "x")))
+        try scratch.directory("proc")
+        try scratch.symlink("proc/exe", to: path)
+        try scratch.symlink("proc/maps", to: "/proc/self/maps")
+
+        let before = try Self.residentKilobytes(of: path)
+        let outcome = ExecutableCodeTrimmer(procSelf: scratch.path + "/proc").trim()
+        let after = try Self.residentKilobytes(of: path)
+        #expect(outcome.failure == nil, "\(outcome)")
+        #expect(outcome.mappings == 1 && outcome.bytes == UInt(size))
+        #expect(before >= size / 1024, "read through: all \(size / 1024) KiB resident, saw \(before)")
+        #expect(after < before / 4, "resident \(before) KiB before, \(after) KiB after")
     }
 
     @Test func aRangeTheKernelRefusesIsAClearFailureNotACrash() throws {
