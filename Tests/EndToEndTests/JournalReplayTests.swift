@@ -50,7 +50,7 @@ struct JournalReplayTests {
             var events: [NodeEvent] = []
             while ContinuousClock.now < deadline {
                 let body = try await LoopbackClient.get(port: daemon.port, path: "/events").body
-                events = try JSONDecoder().decode(DaemonView.EventsBody.self, from: Data(body)).events
+                events = try DaemonJSON.decoder().decode(DaemonView.EventsBody.self, from: Data(body)).events
                 if events.contains(where: { $0.kind == .oomKill }) && events.contains(where: { $0.kind == .nodeReboot }) { break }
                 try await Task.sleep(for: .milliseconds(50))
             }

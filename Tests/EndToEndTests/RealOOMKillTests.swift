@@ -50,14 +50,14 @@ struct DaemonView {
     func kills(limit: Int = 1000) async throws -> [OOMKill] {
         let response = try await LoopbackClient.get(port: daemon.port, path: "/events?type=oom_kill&limit=\(limit)")
         guard response.status == 200 else { throw LoopbackClient.Failure(description: "/events: \(response.status) \(response.bodyText)") }
-        return try JSONDecoder().decode(EventsBody.self, from: Data(response.body)).events.compactMap {
+        return try DaemonJSON.decoder().decode(EventsBody.self, from: Data(response.body)).events.compactMap {
             if case .oomKill(let kill) = $0.payload { kill } else { nil }
         }
     }
 
     func killEvents() async throws -> [NodeEvent] {
         let response = try await LoopbackClient.get(port: daemon.port, path: "/events?type=oom_kill&limit=1000")
-        return try JSONDecoder().decode(EventsBody.self, from: Data(response.body)).events
+        return try DaemonJSON.decoder().decode(EventsBody.self, from: Data(response.body)).events
     }
 
     /// Polls `/events` until the kill of `pid` shows up; returns it and when it was first seen.

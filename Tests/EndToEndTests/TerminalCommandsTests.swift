@@ -159,7 +159,7 @@ struct TerminalCommandsTests {
         let (eventsStatus, eventsJSON) = try await Blocking.run { try oomwatch(["events", "--output", "json", "--server", server]) }
         #expect(eventsStatus == 0)
         struct Events: Decodable { let count: Int; let events: [NodeEvent] }
-        let events = try JSONDecoder().decode(Events.self, from: Data(eventsJSON.utf8))
+        let events = try DaemonJSON.decoder().decode(Events.self, from: Data(eventsJSON.utf8))
         #expect(events.count == 3)
         #expect(events.events.compactMap { KillRow($0) }.map(\.victim) == ["stress (6001)", "java (5120)", "haproxy (3311)"])
 

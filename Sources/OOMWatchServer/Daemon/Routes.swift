@@ -45,11 +45,7 @@ enum Routes {
         return router
     }
 
-    static let encoder: JSONEncoder = {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return encoder
-    }()
+    static let encoder = DaemonJSON.encoder()
 
     static func json<T: Encodable>(_ value: T) -> HTTPResponse {
         do {

@@ -206,10 +206,11 @@ public final class HTTPServer: Service, Sendable {
             try await outbound.write(contentsOf: parts)
             return
         }
-        // A large body (the 3.6 MiB /metrics page at 1,000 pods) goes out in chunks, each written when the
-        // socket has taken the one before (the writer waits while the channel is not writable), so a scrape
-        // holds the page once, not also a copy of it in NIO's buffers. A client that stops reading is cut
-        // off by ConnectionDeadlineHandler's write deadline.
+        // A large body (the 3.6 MiB /metrics page at 1,000 pods) goes out in 256 KiB chunks, each written
+        // when the socket has taken the one before (the writer waits while the channel is not writable), so
+        // a scrape holds the page once, not also a copy of it in NIO's buffers (RSS under 16 concurrent
+        // scrapes 47–53 → 31 MiB; 64 KiB chunks cost 1-connection p99 18 → 110 ms, 256 KiB 30 ms). A client
+        // that stops reading is cut off by ConnectionDeadlineHandler's write deadline.
         try await outbound.write(head)
         var offset = 0
         while offset < body.count {
@@ -221,7 +222,7 @@ public final class HTTPServer: Service, Sendable {
     }
 
     /// Size of the pieces a large response body is written in.
-    static let bodyChunkBytes = 64 * 1024
+    static let bodyChunkBytes = 256 * 1024
 }
 
 extension Duration {

@@ -81,9 +81,8 @@ struct DaemonQueries {
     func alerts() throws -> [Alert]? {
         let response = try get("/alerts")
         guard response.status == 200 else { return nil }
-        struct Wrapped: Decodable { let alerts: [Alert] }
-        if let list = try? Self.decoder.decode([Alert].self, from: Data(response.body)) { return list }
-        return try decode(Wrapped.self, response, from: "/alerts").alerts
+        struct Body: Decodable { let alerts: [Alert] }
+        return try decode(Body.self, response, from: "/alerts").alerts
     }
 
     /// Everything `oomwatch status` shows.
@@ -115,13 +114,14 @@ struct DaemonQueries {
         }
     }
 
-    /// Dates as the daemon may encode them: Foundation's default (seconds since 2001), Unix seconds, or RFC 3339.
+    /// Dates as the daemon encodes them (RFC 3339, `DaemonJSON`), or as earlier builds did: Foundation's
+    /// default, seconds since 2001-01-01.
     static let decoder: JSONDecoder = {
         let decoder = JSONDecoder()
         decoder.dateDecodingStrategy = .custom { decoder in
             let container = try decoder.singleValueContainer()
             if let number = try? container.decode(Double.self) {
-                return number > 1.0e9 ? Date(timeIntervalSince1970: number) : Date(timeIntervalSinceReferenceDate: number)
+                return Date(timeIntervalSinceReferenceDate: number)
             }
             let text = try container.decode(String.self)
             guard let micros = RFC3339.parseMicros(text) else {
