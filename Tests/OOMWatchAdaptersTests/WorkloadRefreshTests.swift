@@ -68,6 +68,34 @@ import OOMWatchCore
         #expect(added.allSatisfy { $0.fresh })
     }
 
+    @Test func v1LimitAndKernelCounterFilesAreReadEveryFourthReadAndCarriedBetween() throws {
+        let root = try X.copyTree("hybrid-cgroupfs")
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let sampler = try CgroupSampler(configuration: CgroupSamplerConfiguration(
+            cgroupRoot: root, procRoot: try X.fixturesDirectory() + "/proc", workloadRefresh: .everyPoll))
+        let pod = "/kubepods/besteffort/poda0b1c2d3-e4f5-4a6b-8c7d-9e0f1a2b3c4d"
+        let slice = "/system.slice"
+        let first = try #require(sampler.poll(now: 0).sample(at: pod)?.sample)
+        let firstSlice = try #require(sampler.poll(now: 0).sample(at: slice)?.sample)
+        for (cgroup, file, value) in [(pod, "memory.failcnt", "777"), (slice, "memory.failcnt", "888"), (pod, "memory.usage_in_bytes", "4242")] {
+            try "\(value)\n".write(toFile: root + "/memory" + cgroup + "/" + file, atomically: true, encoding: .utf8)
+        }
+        var oomControl = try String(contentsOfFile: root + "/memory" + pod + "/memory.oom_control", encoding: .utf8)
+        oomControl = oomControl.split(separator: "\n").map { $0.hasPrefix("oom_kill ") ? "oom_kill 99" : String($0) }.joined(separator: "\n") + "\n"
+        try oomControl.write(toFile: root + "/memory" + pod + "/memory.oom_control", atomically: true, encoding: .utf8)
+        // The pod's read 1 was the first poll, read 2 the second (which also read the slice).
+        for read in 3...5 {
+            let report = sampler.poll(now: 0)
+            let sample = try #require(report.sample(at: pod)?.sample)
+            #expect(sample.usageBytes == 4242, "usage is read every time (read \(read))")
+            #expect(sample.failcnt == (read < 4 ? first.failcnt : 777), "read \(read) (files are read at reads 1, 4, 8, …)")
+            #expect(sample.oomKillEvents == (read < 4 ? first.oomKillEvents : 99), "read \(read)")
+            #expect(sample.unreadableFields.isEmpty && sample.missingFields == first.missingFields)
+            #expect(report.sample(at: slice)?.sample.failcnt == 888, "slices read every file every poll")
+        }
+        #expect(first.failcnt != 777 && first.oomKillEvents != 99 && firstSlice.failcnt != 888)
+    }
+
     @Test func limitFilesAreReadEveryFourthReadOfAPodAndCarriedBetween() throws {
         let root = try X.copyTree("v2-cgroupfs")
         defer { try? FileManager.default.removeItem(atPath: root) }
@@ -77,13 +105,15 @@ import OOMWatchCore
         let first = try #require(sampler.poll(now: 0).sample(at: pod)?.sample)   // read 1: every file
         try "268435456\n".write(toFile: root + pod + "/memory.max", atomically: true, encoding: .utf8)
         try "4242\n".write(toFile: root + pod + "/memory.current", atomically: true, encoding: .utf8)
+        try "low 0\nhigh 6\nmax 12\noom 18\noom_kill 7\noom_group_kill 0\n".write(toFile: root + pod + "/memory.events", atomically: true, encoding: .utf8)
         #expect(CgroupSampler.slowFilesEvery == 4)
         for read in 2...4 {
             let sample = try #require(sampler.poll(now: 0).sample(at: pod)?.sample)
             #expect(sample.usageBytes == 4242, "usage is read every time (read \(read))")
             #expect(sample.limitBytes == (read < 4 ? first.limitBytes : 268_435_456), "read \(read)")
+            #expect(sample.oomKillEvents == (read < 4 ? first.oomKillEvents : 7), "memory.events with the limits (read \(read))")
             #expect(sample.unreadableFields.isEmpty && sample.missingFields == first.missingFields)
         }
-        #expect(first.limitBytes != 268_435_456)
+        #expect(first.limitBytes != 268_435_456 && first.oomKillEvents != 7)
     }
 }

@@ -78,9 +78,12 @@ public final class CgroupSampler: Sendable {
         var reads: Int
     }
 
-    /// A pod's limit files (v1 limit_in_bytes and oom_control; v2 memory.max and memory.high) change only
-    /// when the pod is resized: they are read at the pod's first read and every this many reads after (once
-    /// a minute at the defaults), and carried over from the last read in between.
+    /// A pod's and its containers' limit files (v1 limit_in_bytes; v2 memory.max and memory.high) change only
+    /// when the pod is resized, and their kernel event counters (v1 failcnt and oom_control; v2 memory.events)
+    /// only feed counters that Prometheus rates over minutes (each kill itself comes from the kernel log at
+    /// once): these files are read at the pod's first read and every this many reads after (once a minute at
+    /// the defaults), and carried over from the last read in between. Slices and units read every file every
+    /// poll.
     public static let slowFilesEvery = 4
 
     /// Creates a sampler; detects the layout unless the configuration gives one.
@@ -141,9 +144,9 @@ public final class CgroupSampler: Sendable {
                         continue
                     }
                     let reads = (last?.reads ?? 0) + 1
-                    let carryLimits = last != nil && reads % Self.slowFilesEvery != 0
+                    let carrySlowFiles = last != nil && reads % Self.slowFilesEvery != 0
                     guard case .sampled(let podSample) = sample(
-                        cgroup, meminfo: meminfo, readSwapFiles: readSwapFiles, carryLimitsFrom: carryLimits ? last?.pod : nil,
+                        cgroup, meminfo: meminfo, readSwapFiles: readSwapFiles, carrySlowFilesFrom: carrySlowFiles ? last?.pod : nil,
                         state: &state, now: nowSeconds)
                     else {
                         vanished += 1
@@ -151,8 +154,8 @@ public final class CgroupSampler: Sendable {
                     }
                     var containers: [SampledCgroup] = []
                     for container in walker.containers(ofPod: cgroup.path) {
-                        let previous = carryLimits ? last?.containers.first(where: { $0.cgroup.path == container.path })?.sample : nil
-                        switch sample(container, meminfo: meminfo, readSwapFiles: readSwapFiles, carryLimitsFrom: previous, state: &state, now: nowSeconds) {
+                        let previous = carrySlowFiles ? last?.containers.first(where: { $0.cgroup.path == container.path })?.sample : nil
+                        switch sample(container, meminfo: meminfo, readSwapFiles: readSwapFiles, carrySlowFilesFrom: previous, state: &state, now: nowSeconds) {
                         case .sampled(let s): containers.append(SampledCgroup(cgroup: container, sample: s))
                         case .vanished: vanished += 1
                         }
@@ -187,7 +190,7 @@ public final class CgroupSampler: Sendable {
     // MARK: - per cgroup
 
     private func sample(
-        _ cgroup: TrackedCgroup, meminfo: NodeMemoryInfo?, readSwapFiles: Bool, carryLimitsFrom carried: MemorySample? = nil,
+        _ cgroup: TrackedCgroup, meminfo: NodeMemoryInfo?, readSwapFiles: Bool, carrySlowFilesFrom carried: MemorySample? = nil,
         state: inout PollState, now: Int64
     ) -> CgroupSampleOutcome {
         let directory = CgroupPath.join(walker.baseDirectory, cgroup.path)
@@ -220,7 +223,8 @@ public final class CgroupSampler: Sendable {
                 ?? read(fd, "memory.limit_in_bytes", directory, &state, now, CgroupFileParser.parseLimit)
             let stat = read(fd, "memory.stat", directory, &state, now, CgroupFileParser.parseV1Stat)
             if case .missing = stat { return .vanished }
-            let failcnt = read(fd, "memory.failcnt", directory, &state, now, CgroupFileParser.parseUInt64)
+            let failcnt = carried.map { Self.carried(.failcnt, $0.failcnt ?? 0, from: $0) }
+                ?? read(fd, "memory.failcnt", directory, &state, now, CgroupFileParser.parseUInt64)
             let oom = carried.map {
                 Self.carried(.oomControl, V1OOMControl(oomKillDisable: false, underOOM: $0.underOOM ?? false, oomKill: $0.oomKillEvents), from: $0)
             }
@@ -248,7 +252,12 @@ public final class CgroupSampler: Sendable {
             let swap = read(fd, "memory.swap.current", directory, &state, now, CgroupFileParser.parseUInt64)
             let stat = read(fd, "memory.stat", directory, &state, now, CgroupFileParser.parseV2Stat)
             if case .missing = stat { return .vanished }
-            let events = read(fd, "memory.events", directory, &state, now, CgroupFileParser.parseV2Events)
+            let events = carried.map {
+                Self.carried(.events, V2MemoryEvents(
+                    low: $0.lowEvents, high: $0.highEvents, max: $0.maxEvents,
+                    oom: $0.oomEvents, oomKill: $0.oomKillEvents, oomGroupKill: $0.oomGroupKillEvents), from: $0)
+            }
+                ?? read(fd, "memory.events", directory, &state, now, CgroupFileParser.parseV2Events)
             let pressure = read(fd, "memory.pressure", directory, &state, now, CgroupFileParser.parsePressure)
             return .sampled(MemorySampleAssembler.assemble(V2MemoryReadings(
                 current: current, max: max, high: high, swapCurrent: swap, stat: stat, events: events, pressure: pressure)))
