@@ -68,6 +68,37 @@ import OOMWatchCore
         #expect(added.allSatisfy { $0.fresh })
     }
 
+    /// The pod directory is listed only when its link count says its subdirectories changed, or a container
+    /// it had vanished: containers added, removed and replaced (a restart: same count) all show at the next read.
+    @Test func containersAddedRemovedAndReplacedShowAtTheNextReadOfThePod() throws {
+        let root = try X.copyTree("v2-cgroupfs")
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let sampler = try CgroupSampler(configuration: CgroupSamplerConfiguration(
+            cgroupRoot: root, procRoot: try X.fixturesDirectory() + "/proc", workloadRefresh: .everyPoll))
+        let pod = "/kubepods/burstable/pod\(X.uidB)"
+        func containers() -> Set<String> {
+            Set(sampler.poll(now: 0).samples.filter { $0.cgroup.role == .container && $0.cgroup.path.hasPrefix(pod + "/") }
+                .map { String($0.cgroup.path.dropFirst(pod.count + 1)) })
+        }
+        let original = containers()
+        #expect(original == [X.pause, X.c2, X.c3])
+        #expect(containers() == original, "unchanged: the last list stands")
+
+        let added = String(repeating: "ab", count: 32)
+        try FileManager.default.copyItem(atPath: root + pod + "/" + X.c3, toPath: root + pod + "/" + added)
+        #expect(containers() == original.union([added]), "added")
+
+        try FileManager.default.removeItem(atPath: root + pod + "/" + X.c2)
+        #expect(containers() == original.union([added]).subtracting([X.c2]), "removed")
+
+        // A restart: one container's cgroup goes and another comes, the count stays.
+        let restarted = String(repeating: "cd", count: 32)
+        try FileManager.default.moveItem(atPath: root + pod + "/" + X.c3, toPath: root + pod + "/" + restarted)
+        let afterRestart = containers()
+        #expect(afterRestart == [X.pause, added, restarted], "replaced")
+        #expect(containers() == afterRestart)
+    }
+
     @Test func v1LimitAndKernelCounterFilesAreReadEveryFourthReadAndCarriedBetween() throws {
         let root = try X.copyTree("hybrid-cgroupfs")
         defer { try? FileManager.default.removeItem(atPath: root) }

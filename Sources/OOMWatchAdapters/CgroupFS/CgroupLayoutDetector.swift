@@ -60,6 +60,13 @@ enum FileProbe {
         var st = stat()
         return stat(path, &st) == 0 && (st.st_mode & S_IFMT) == S_IFDIR
     }
+
+    /// The hard-link count of `path` (for a directory on cgroupfs or tmpfs: 2 + its subdirectories); nil
+    /// when it cannot be stat'ed.
+    static func linkCount(_ path: String) -> Int? {
+        var st = stat()
+        return stat(path, &st) == 0 ? Int(st.st_nlink) : nil
+    }
 }
 
 /// Lists subdirectories with opendir/readdir (d_type, falling back to stat).

@@ -76,6 +76,8 @@ public final class CgroupSampler: Sendable {
         var containers: [SampledCgroup]
         /// Times the pod has been read; the slowly changing files are read every `slowFilesEvery`-th time.
         var reads: Int
+        /// The pod directory's link count when its containers were last listed (nil: unknown).
+        var directoryLinks: Int?
     }
 
     /// A pod's and its containers' limit files (v1 limit_in_bytes; v2 memory.max and memory.high) change only
@@ -152,17 +154,40 @@ public final class CgroupSampler: Sendable {
                         vanished += 1
                         continue
                     }
+                    // A directory's link count is 2 + its subdirectories (cgroupfs and tmpfs): while it still
+                    // matches the containers found last time, one stat(2) stands in for listing the pod
+                    // directory (open, fstat, two getdents, close). A container replaced by another between two
+                    // reads (a restart) keeps the count: it shows as vanished, and the pod is listed then.
+                    let links = FileProbe.linkCount(CgroupPath.join(walker.baseDirectory, cgroup.path))
+                    var reusedList = false
+                    var listed: [TrackedCgroup]
+                    if let last, let links, links == last.directoryLinks, links == last.containers.count + 2 {
+                        listed = last.containers.map(\.cgroup)
+                        reusedList = true
+                    } else {
+                        listed = walker.containers(ofPod: cgroup.path)
+                    }
                     var containers: [SampledCgroup] = []
-                    for container in walker.containers(ofPod: cgroup.path) {
+                    var index = 0
+                    while index < listed.count {
+                        let container = listed[index]
+                        index += 1
                         let previous = carrySlowFiles ? last?.containers.first(where: { $0.cgroup.path == container.path })?.sample : nil
                         switch sample(container, meminfo: meminfo, readSwapFiles: readSwapFiles, carrySlowFilesFrom: previous, state: &state, now: nowSeconds) {
                         case .sampled(let s): containers.append(SampledCgroup(cgroup: container, sample: s))
-                        case .vanished: vanished += 1
+                        case .vanished:
+                            vanished += 1
+                            if reusedList {
+                                // The set changed after all: list the directory and read what is new in it.
+                                reusedList = false
+                                let known = Set(listed.map(\.path))
+                                listed += walker.containers(ofPod: cgroup.path).filter { !known.contains($0.path) }
+                            }
                         }
                     }
                     samples.append(SampledCgroup(cgroup: cgroup, sample: podSample))
                     samples += containers
-                    pods[cgroup.path] = PodReading(pod: podSample, containers: containers, reads: reads)
+                    pods[cgroup.path] = PodReading(pod: podSample, containers: containers, reads: reads, directoryLinks: links)
                     continue
                 }
                 switch sample(cgroup, meminfo: meminfo, readSwapFiles: readSwapFiles, state: &state, now: nowSeconds) {
