@@ -17,11 +17,11 @@ enum Routes {
             let body = ([report.ready ? "ready" : "not ready"] + report.lines).joined(separator: "\n")
             return .text(body, status: report.ready ? .ok : .serviceUnavailable)
         }
-        router.get("/metrics") { _ in
+        router.get("/metrics", largeBody: true) { _ in
             HTTPResponse(status: .ok, contentType: "text/plain; version=0.0.4; charset=utf-8", body: context.metrics.exposition())
         }
-        router.get("/events") { request in events(request, node: context.node) }
-        router.get("/history") { request in history(request, node: context.node) }
+        router.get("/events", largeBody: true) { request in events(request, node: context.node) }
+        router.get("/history", largeBody: true) { request in history(request, node: context.node) }
         router.get("/alerts") { _ in
             struct Body: Encodable {
                 let count: Int
@@ -30,7 +30,7 @@ enum Routes {
             let alerts = context.node.activeAlerts
             return json(Body(count: alerts.count, alerts: alerts))
         }
-        router.get("/diagnose") { request in
+        router.get("/diagnose", largeBody: true) { request in
             guard let report = context.node.diagnosis else {
                 var response = json(["error": "no diagnosis yet: the first cgroup poll has not completed"])
                 response.status = .serviceUnavailable
@@ -41,7 +41,7 @@ enum Routes {
             }
             return json(report)
         }
-        router.get("/") { request in StatusPageRoute.response(request, node: context.node, readiness: context.readiness) }
+        router.get("/", largeBody: true) { request in StatusPageRoute.response(request, node: context.node, readiness: context.readiness) }
         return router
     }
 

@@ -26,6 +26,7 @@ public final class HTTPServer: Service, Sendable {
     private let connections = Atomic<Int>(0)
     private let rejected = Atomic<Int>(0)
     private let open = Mutex(OpenConnections())
+    private let largeResponseSlots: ResponseSlots
 
     private struct OpenConnections: Sendable {
         var closing = false
@@ -42,6 +43,7 @@ public final class HTTPServer: Service, Sendable {
         self.router = router
         self.logger = logger
         self.group = group
+        self.largeResponseSlots = ResponseSlots(capacity: configuration.maxConcurrentLargeResponses)
         self.bound = group.next().makePromise(of: SocketAddress.self)
     }
 
@@ -173,9 +175,28 @@ public final class HTTPServer: Service, Sendable {
                         guard let requestHead = head else { return }
                         head = nil
                         let request = HTTPRequest(method: requestHead.method, uri: requestHead.uri, headers: requestHead.headers)
-                        let response = await router.respond(to: request)
                         let keepAlive = requestHead.isKeepAlive && !Task.isCancelled
-                        try await Self.write(response, for: requestHead, keepAlive: keepAlive, to: outbound)
+                        guard router.hasLargeBody(request) else {
+                            try await Self.write(await router.respond(to: request), for: requestHead, keepAlive: keepAlive, to: outbound)
+                            if !keepAlive { return }
+                            continue
+                        }
+                        // The slot is held from building the body until it is written. Waiting for one takes at
+                        // most half the response deadline, leaving the rest to build and write the answer.
+                        guard await largeResponseSlots.acquire(within: configuration.readTimeout / 2) else {
+                            var busy = HTTPResponse.text("busy: \(largeResponseSlots.capacity) large responses in progress; retry", status: .serviceUnavailable)
+                            busy.headers.add(name: "Retry-After", value: "1")
+                            try await Self.write(busy, for: requestHead, keepAlive: keepAlive, to: outbound)
+                            if !keepAlive { return }
+                            continue
+                        }
+                        do {
+                            try await Self.write(await router.respond(to: request), for: requestHead, keepAlive: keepAlive, to: outbound)
+                            largeResponseSlots.release()
+                        } catch {
+                            largeResponseSlots.release()
+                            throw error
+                        }
                         if !keepAlive { return }
                     }
                 }

@@ -16,6 +16,9 @@ public struct HTTPServerConfiguration: Sendable {
     public var maxHeaderFieldBytes: Int
     public var maxHeaderListBytes: Int
     public var maxHeaderCount: Int
+    /// Most responses of large-body routes (`Router.get(_:largeBody:_:)`: /metrics, /events, ...) built or
+    /// being written at once; a request beyond waits for a slot up to half of `readTimeout`, then gets 503.
+    public var maxConcurrentLargeResponses: Int
 
     public init(
         listen: ListenAddress = ListenAddress(host: "0.0.0.0", port: 9847),
@@ -24,7 +27,8 @@ public struct HTTPServerConfiguration: Sendable {
         maxBodyBytes: Int = 64 * 1024,
         maxHeaderFieldBytes: Int = 8 * 1024,
         maxHeaderListBytes: Int = 32 * 1024,
-        maxHeaderCount: Int = 64
+        maxHeaderCount: Int = 64,
+        maxConcurrentLargeResponses: Int = 4
     ) {
         self.listen = listen
         self.readTimeout = readTimeout
@@ -33,5 +37,6 @@ public struct HTTPServerConfiguration: Sendable {
         self.maxHeaderFieldBytes = maxHeaderFieldBytes
         self.maxHeaderListBytes = maxHeaderListBytes
         self.maxHeaderCount = maxHeaderCount
+        self.maxConcurrentLargeResponses = maxConcurrentLargeResponses
     }
 }

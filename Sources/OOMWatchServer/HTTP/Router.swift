@@ -7,12 +7,26 @@ public typealias RouteHandler = @Sendable (HTTPRequest) async -> HTTPResponse
 /// HEAD is answered as GET without a body.
 public struct Router: Sendable {
     private var routes: [String: RouteHandler] = [:]
+    private var largeBodyPaths: Set<String> = []
 
     public init() {}
 
-    /// Registers a GET (and HEAD) handler for an exact path.
-    public mutating func get(_ path: String, _ handler: @escaping RouteHandler) {
+    /// Registers a GET (and HEAD) handler for an exact path. `largeBody`: its answers can be large (megabytes
+    /// at a thousand pods); the server builds and writes only a few of those at once
+    /// (`HTTPServerConfiguration.maxConcurrentLargeResponses`).
+    public mutating func get(_ path: String, largeBody: Bool = false, _ handler: @escaping RouteHandler) {
         routes[path] = handler
+        if largeBody { largeBodyPaths.insert(path) } else { largeBodyPaths.remove(path) }
+    }
+
+    /// Whether `request` goes to a route registered with `largeBody`.
+    public func hasLargeBody(_ request: HTTPRequest) -> Bool {
+        largeBodyPaths.contains(Self.routePath(request.path))
+    }
+
+    /// The registered path a request path maps to (a trailing slash dropped).
+    static func routePath(_ path: String) -> String {
+        path.count > 1 && path.hasSuffix("/") ? String(path.dropLast()) : path
     }
 
     /// The registered paths, sorted (for the landing page).
@@ -30,7 +44,7 @@ public struct Router: Sendable {
     }
 
     private func respondWithBody(to request: HTTPRequest) async -> HTTPResponse {
-        let path = request.path.count > 1 && request.path.hasSuffix("/") ? String(request.path.dropLast()) : request.path
+        let path = Self.routePath(request.path)
         guard let handler = routes[path] else {
             return .text("not found: \(Self.printable(path))\navailable: \(paths.joined(separator: " "))", status: .notFound)
         }

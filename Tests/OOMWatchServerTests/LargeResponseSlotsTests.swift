@@ -1,0 +1,65 @@
+import Foundation
+import Logging
+import NIOHTTP1
+import OOMWatchCore
+import OOMWatchTestSupport
+import Synchronization
+import Testing
+@testable import OOMWatchServer
+
+/// Large-body routes take one of a few slots from building the body until it is written: the memory such
+/// answers hold is bounded by the slot count, not by the number of connections.
+@Suite struct LargeResponseSlotsTests {
+    @Test func slotsAreTakenGivenBackAndWaitedForUntilTheTimeout() async {
+        let slots = ResponseSlots(capacity: 2)
+        #expect(slots.tryAcquire() && slots.tryAcquire())
+        #expect(!slots.tryAcquire())
+        let started = ContinuousClock.now
+        #expect(await slots.acquire(within: .milliseconds(50)) == false)
+        #expect(ContinuousClock.now - started >= .milliseconds(50))
+        let waiter = Task { await slots.acquire(within: .seconds(30)) }
+        try? await Task.sleep(for: .milliseconds(30))
+        slots.release()
+        #expect(await waiter.value, "a slot given back goes to a waiter")
+        slots.release()
+        slots.release()
+        slots.release()
+        #expect(slots.available == 2, "never more than the capacity")
+    }
+
+    /// One slot, held by a request whose body is still being built: another large request waits, then gets
+    /// 503 with Retry-After; small routes answer meanwhile; once the first is written the next gets its slot.
+    @Test func aLargeRequestBeyondTheSlotsWaitsThenGets503WhileSmallRoutesAnswer() async throws {
+        let gate = Mutex(false)
+        var router = Router()
+        router.get("/small") { _ in .text("ok") }
+        router.get("/large", largeBody: true) { _ in
+            while !gate.withLock({ $0 }) { try? await Task.sleep(for: .milliseconds(10)) }
+            return .text(String(repeating: "x", count: 1 << 20))
+        }
+        router.get("/other-large", largeBody: true) { _ in .text("large") }
+        var configuration = HTTPServerConfiguration(listen: ListenAddress(host: "127.0.0.1", port: 0), readTimeout: .seconds(2))
+        configuration.maxConcurrentLargeResponses = 1
+        let server = HTTPServer(configuration: configuration, router: router, logger: Logger(label: "test"))
+        let serving = Task { try await server.run() }
+        defer { serving.cancel() }
+        let port = try #require(try await server.boundAddress().port)
+
+        let holder = try LoopbackClient(port: port)
+        #expect(holder.send("GET /large HTTP/1.1\r\nHost: x\r\n\r\n"))
+        try await Task.sleep(for: .milliseconds(100))   // the holder's handler has the slot and waits at the gate
+
+        let asked = ContinuousClock.now
+        let refused = try await LoopbackClient.get(port: port, path: "/other-large")
+        #expect(refused.status == 503)
+        #expect(ContinuousClock.now - asked >= .seconds(1), "it waited half the response deadline for a slot")
+        #expect(refused.header("Retry-After") == "1")
+        #expect(refused.bodyText.hasPrefix("busy: 1 large responses in progress"))
+        #expect(try await LoopbackClient.get(port: port, path: "/small").status == 200, "small routes take no slot")
+
+        gate.withLock { $0 = true }
+        let held = try await holder.response(timeout: .seconds(10))
+        #expect(held.status == 200 && held.body.count == (1 << 20) + 1)
+        #expect(try await LoopbackClient.get(port: port, path: "/other-large").status == 200, "the slot was given back")
+    }
+}
