@@ -27,6 +27,33 @@ import Testing
         #expect(slots.available == 2, "never more than the capacity")
     }
 
+    @Test func waitersAreServedInOrderAndACancelledWaiterLeavesTheQueue() async throws {
+        let slots = ResponseSlots(capacity: 1)
+        #expect(slots.tryAcquire())
+        final class Order: Sendable {
+            let served = Mutex<[Int]>([])
+        }
+        let order = Order()
+        let cancelled = Task { await slots.acquire(within: .seconds(30)) }
+        try await Task.sleep(for: .milliseconds(20))
+        var waiters: [Task<Void, Never>] = []
+        for n in 1...3 {
+            waiters.append(Task {
+                if await slots.acquire(within: .seconds(30)) {
+                    order.served.withLock { $0.append(n) }
+                    slots.release()
+                }
+            })
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        cancelled.cancel()
+        #expect(await cancelled.value == false)
+        slots.release()
+        for waiter in waiters { await waiter.value }
+        #expect(order.served.withLock { $0 } == [1, 2, 3])
+        #expect(slots.available == 1)
+    }
+
     /// One slot, held by a request whose body is still being built: another large request waits, then gets
     /// 503 with Retry-After; small routes answer meanwhile; once the first is written the next gets its slot.
     @Test func aLargeRequestBeyondTheSlotsWaitsThenGets503WhileSmallRoutesAnswer() async throws {
