@@ -14,7 +14,7 @@ final class SideBySide {
     let cgroups: Int
     private let scratch: String
 
-    init(pods: Int, containersPerPod: Int, workDir: String, pollInterval: String) throws {
+    init(pods: Int, containersPerPod: Int, workDir: String, pollInterval: String, podPollInterval: String) throws {
         scratch = workDir + "/oomwatch-side-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
         try CgroupPollBenchmark.makeDir(scratch)
         treeRoot = scratch + "/cgroup"
@@ -28,7 +28,7 @@ final class SideBySide {
         oomwatch = try BenchProcess(name: "oomwatch", try BenchNet.oomwatchBinary(), [
             "run", "--listen", "127.0.0.1:\(oomwatchPort)", "--cgroup-root", treeRoot, "--state-dir", scratch + "/state",
             "--journal-directory", scratch + "/journal",
-            "--poll-interval", pollInterval, "--oom-score-adj", "1000",
+            "--poll-interval", pollInterval, "--pod-poll-interval", podPollInterval, "--oom-score-adj", "1000",
         ], logPath: scratch + "/oomwatch.log")
         nodeExporter = try BenchProcess(name: "node_exporter", try BenchNet.tool("prometheus-node-exporter"), [
             "--web.listen-address=127.0.0.1:\(nodeExporterPort)",
@@ -66,8 +66,8 @@ final class SideBySide {
 
 /// Steady state: both daemons idle except for a scrape every `scrapeSeconds`, for `seconds`.
 enum SteadyStateBenchmark {
-    static func run(seconds: Int, scrapeSeconds: Int, pods: Int, containersPerPod: Int, workDir: String) throws -> BenchReport {
-        let pair = try SideBySide(pods: pods, containersPerPod: containersPerPod, workDir: workDir, pollInterval: "5s")
+    static func run(seconds: Int, scrapeSeconds: Int, pods: Int, containersPerPod: Int, workDir: String, podPollInterval: String) throws -> BenchReport {
+        let pair = try SideBySide(pods: pods, containersPerPod: containersPerPod, workDir: workDir, pollInterval: "5s", podPollInterval: podPollInterval)
         struct Figures { var rssStart = 0, rssEnd = 0, rssMax = 0, ticksStart = 0, ticksEnd = 0; var scrapes: [Double] = []; var bytes = 0; var failed = 0 }
         var figures = [Figures(), Figures()]
         for (i, target) in pair.targets.enumerated() {
@@ -107,7 +107,7 @@ enum SteadyStateBenchmark {
             let sorted = f.scrapes.sorted()
             return String(format: "median %.1f ms, max %.1f ms", sorted[sorted.count / 2] * 1000, sorted.last! * 1000)
         }
-        var detail = "steady state: \(String(format: "%.0f", elapsed)) s, oomwatch polling \(pair.cgroups) cgroups (\(pods) pods × \(containersPerPod) containers, v1 fixture on \(workDir)) every 5 s; both scraped every \(scrapeSeconds) s\n"
+        var detail = "steady state: \(String(format: "%.0f", elapsed)) s, oomwatch polling \(pair.cgroups) cgroups (\(pods) pods × \(containersPerPod) containers, v1 fixture on \(workDir)) every 5 s, pods every \(podPollInterval); both scraped every \(scrapeSeconds) s\n"
         detail += "process         RSS start    RSS end      RSS max      CPU % of one core  CPU s/min  scrape latency                  /metrics size  failed scrapes\n"
         for (i, target) in pair.targets.enumerated() {
             let f = figures[i]
@@ -138,9 +138,9 @@ enum SteadyStateBenchmark {
 enum HTTPLoadBenchmark {
     struct WrkResult { var requestsPerSecond = 0.0; var p99 = "-"; var errors = 0; var non2xx = 0; var requests = 0 }
 
-    static func run(seconds: Int, connections: [Int], pods: Int, containersPerPod: Int, workDir: String) throws -> BenchReport {
+    static func run(seconds: Int, connections: [Int], pods: Int, containersPerPod: Int, workDir: String, podPollInterval: String) throws -> BenchReport {
         let wrk = try BenchNet.tool("wrk")
-        let pair = try SideBySide(pods: pods, containersPerPod: containersPerPod, workDir: workDir, pollInterval: "5s")
+        let pair = try SideBySide(pods: pods, containersPerPod: containersPerPod, workDir: workDir, pollInterval: "5s", podPollInterval: podPollInterval)
         var detail = "/metrics under load: wrk, \(seconds) s per step, loopback; oomwatch with \(pair.cgroups) cgroups\n"
         detail += "target          conns  req/s        p99          requests  errors  non-2xx  RSS before   RSS after\n"
         var rows: [BenchReport.Row] = []

@@ -2,6 +2,7 @@
 //   oomwatch-bench [all|kernel-parse|cgroup-poll|journal-replay|steady-state|http-load]
 //                  [--lines N] [--journal-entries N] [--pods N] [--containers N] [--work-dir DIR]
 //                  [--duration SECONDS] [--scrape-interval SECONDS] [--load-duration SECONDS] [--connections 1,16,64]
+//                  [--pod-poll-interval DURATION (oomwatch's, default 15s)]
 // Each benchmark prints its table; at the end all rows print in one summary table. Run a release build
 // (make bench does, and builds the `oomwatch` binary next to this one for steady-state and http-load).
 import Foundation
@@ -23,15 +24,18 @@ let duration = Int(option("--duration", default: "60")) ?? 60
 let scrapeInterval = Int(option("--scrape-interval", default: "15")) ?? 15
 let loadDuration = Int(option("--load-duration", default: "10")) ?? 10
 let connections = option("--connections", default: "1,16,64").split(separator: ",").compactMap { Int($0) }
+let podPollInterval = option("--pod-poll-interval", default: "15s")
 
 let benchmarks: [(name: String, run: () async throws -> BenchReport)] = [
     ("kernel-parse", { try KernelParseBenchmark.run(lines: lines, workDir: workDir) }),
     ("journal-replay", { try await JournalReplayBenchmark.run(entries: journalEntries, workDir: workDir) }),
     ("cgroup-poll", { try CgroupPollBenchmark.run(pods: pods, containersPerPod: containers, workDir: workDir) }),
     ("steady-state", {
-        try SteadyStateBenchmark.run(seconds: duration, scrapeSeconds: scrapeInterval, pods: pods, containersPerPod: containers, workDir: workDir)
+        try SteadyStateBenchmark.run(
+            seconds: duration, scrapeSeconds: scrapeInterval, pods: pods, containersPerPod: containers, workDir: workDir, podPollInterval: podPollInterval)
     }),
-    ("http-load", { try HTTPLoadBenchmark.run(seconds: loadDuration, connections: connections, pods: pods, containersPerPod: containers, workDir: workDir) }),
+    ("http-load", { try HTTPLoadBenchmark.run(
+        seconds: loadDuration, connections: connections, pods: pods, containersPerPod: containers, workDir: workDir, podPollInterval: podPollInterval) }),
 ]
 
 let selected = benchmarks.filter { which == "all" || $0.name == which }
