@@ -25,14 +25,20 @@ enum StatusPageRoute {
     /// The page's data at `nowMicros`.
     static func snapshot(node: NodeState, readiness: Readiness, nowMicros: Int64, windowSeconds: Int64, hostname: String) -> StatusSnapshot {
         let nowSeconds = nowMicros / 1_000_000
-        let tracked = Set(node.historyPaths)
+        // A handful of charted slices: ask the history for each candidate path (nil when not tracked) rather
+        // than sorting every tracked path (3,000 at 1,000 pods) on each page view.
         let slices = StatusSnapshot.chartedSlices.map { entry -> StatusSnapshot.Slice in
-            guard let path = entry.paths.first(where: tracked.contains) else { return .init(name: entry.name, path: nil, history: nil) }
-            return .init(name: entry.name, path: path, history: node.history(cgroup: path, windowSeconds: windowSeconds, nowSeconds: nowSeconds))
+            for path in entry.paths {
+                if let history = node.history(cgroup: path, windowSeconds: windowSeconds, nowSeconds: nowSeconds) {
+                    return .init(name: entry.name, path: path, history: history)
+                }
+            }
+            return .init(name: entry.name, path: nil, history: nil)
         }
         let poll = node.latestPoll
         let diagnosis = node.diagnosis
-        let kills = node.events(EventQuery(limit: EventQuery.maximumLimit, kinds: [.oomKill])).compactMap { KillRow($0) }
+        // Counted up to the query's maximum; only the rows shown are rendered.
+        let killEvents = node.events(EventQuery(limit: EventQuery.maximumLimit, kinds: [.oomKill]))
         let report = readiness.report()
         let capacity = poll?.node.map { Int64(clamping: $0.memTotalBytes) } ?? diagnosis?.capacityBytes
         return StatusSnapshot(
@@ -41,7 +47,7 @@ enum StatusPageRoute {
             diagnosed: diagnosis != nil, kubeletConfigurationFound: diagnosis?.kubeletConfigurationFound ?? false,
             ready: report.ready, readinessProblems: report.lines.filter { $0.contains(": not ready") },
             slices: slices, alerts: node.activeAlerts, findings: diagnosis?.findings ?? [],
-            recentKills: Array(kills.prefix(killRows)), totalKills: kills.count)
+            recentKills: killEvents.prefix(killRows).compactMap { KillRow($0) }, totalKills: killEvents.count)
     }
 
     /// This host's name (`gethostname`), or `localhost` when it cannot be read.
