@@ -236,7 +236,7 @@ public final class PodDirectoryResolver: Sendable {
                 guard let name = ContainerLogName.parse(fileName: fileName) else { continue }
                 var podUID: String?
                 if !knownLinks.contains(name.containerID),
-                   let target = Self.readLink(configuration.containerLogDirectory + "/" + fileName) {
+                   let target = try? SymbolicLink.target(of: configuration.containerLogDirectory + "/" + fileName) {
                     podUID = PodIdentity.parse(logPath: target)?.uid
                 }
                 containers.append((name, podUID))
@@ -360,17 +360,5 @@ public final class PodDirectoryResolver: Sendable {
             names.append(name)
         }
         return names
-    }
-
-    /// The target of the symbolic link at `path`, or nil when it is not one.
-    private static func readLink(_ path: String) -> String? {
-        var buffer = [UInt8](repeating: 0, count: Int(PATH_MAX))
-        let count = buffer.withUnsafeMutableBufferPointer { pointer in
-            pointer.baseAddress!.withMemoryRebound(to: CChar.self, capacity: pointer.count) {
-                readlink(path, $0, pointer.count)
-            }
-        }
-        guard count > 0 else { return nil }
-        return String(decoding: buffer[0..<count], as: UTF8.self)
     }
 }

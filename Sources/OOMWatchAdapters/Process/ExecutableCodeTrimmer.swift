@@ -12,7 +12,8 @@ import OOMWatchCore
 /// fault maps the 64 KiB around the faulting page (the kernel's fault-around), so after start-up about
 /// 19 MiB of the file stays resident and is counted in the daemon's RSS and its memory cgroup although the
 /// steady loop uses far less. `trim()` asks the kernel to reclaim those clean, file-backed pages
-/// (`MADV_PAGEOUT`, Linux 5.4+); code the daemon runs afterwards faults back in from the page cache or disk.
+/// (`MADV_PAGEOUT`, Linux 5.4+); code the daemon runs afterwards faults back in (from disk when no other
+/// process maps the file, since the kernel reclaims the pages from the page cache too).
 /// Nothing is lost: the pages are unmodified copies of the file. Writable mappings are left alone.
 public struct ExecutableCodeTrimmer: Sendable {
     /// What one trim did.
@@ -39,7 +40,7 @@ public struct ExecutableCodeTrimmer: Sendable {
 
     /// The read-only mappings of the running executable (its code and constant data).
     public func executableMappings() throws -> [MemoryMapping] {
-        let executable = try Self.resolveLink("\(procSelf)/exe")
+        let executable = try SymbolicLink.target(of: "\(procSelf)/exe")
         let maps = try SmallFile.read("\(procSelf)/maps", limit: 4 << 20)
         return MemoryMapping.parse(String(decoding: maps, as: UTF8.self))
             .filter { $0.path == executable && !$0.writable && $0.length > 0 }
@@ -70,11 +71,4 @@ public struct ExecutableCodeTrimmer: Sendable {
 
     /// `MADV_PAGEOUT` from <linux/mman.h>, which Swift's C library module does not export.
     static let pageOutAdvice: Int32 = 21
-
-    private static func resolveLink(_ path: String) throws(FileReadError) -> String {
-        var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
-        let count = readlink(path, &buffer, buffer.count - 1)
-        guard count > 0 else { throw FileReadError(path: path, errno: errno) }
-        return String(decoding: buffer[..<count].map { UInt8(bitPattern: $0) }, as: UTF8.self)
-    }
 }

@@ -19,8 +19,8 @@ public struct CodeTrimSchedule: Sendable, Equatable {
         self.interval = interval
     }
 
-    /// At readiness (or after 60 s), 30 s later, then every 10 minutes. A trim costs the steady loop a few
-    /// thousand minor faults (its code comes back from the page cache), a few milliseconds of CPU.
+    /// At readiness (or after 60 s), 30 s later, then every 10 minutes. After each trim the steady loop
+    /// faults the code it runs back in (the code mapping held ~9 MiB again at 1,000 pods, measured in smaps).
     public static let standard = CodeTrimSchedule(readyWait: .seconds(60), settle: .seconds(30), interval: .seconds(600))
 }
 
