@@ -313,6 +313,61 @@ struct KernelFixtureTests {
         #expect(a.kills.first?.owner == .systemdUnit(slice: "user-1000.slice", unit: "session-3.scope"))
     }
 
+    @Test("cpuset and mempolicy constraints (constructed from 6.x oom_kill.c formats): node-wide context, no limit cgroup")
+    func cpusetAndMemoryPolicyConstraints() {
+        // dmesg of a task confined by cpuset.mems to node 1, then an mbind()-bound task; both are
+        // "Out of memory" kills with the constraint in the summary and no oom_memcg.
+        let text = """
+        [81234.500001] java invoked oom-killer: gfp_mask=0x140dca(GFP_HIGHUSER_MOVABLE|__GFP_COMP|__GFP_ZERO), order=0, oom_score_adj=0
+        [81234.500210] oom-kill:constraint=CONSTRAINT_CPUSET,nodemask=(null),cpuset=numa1,mems_allowed=1,task_memcg=/system.slice/java-batch.service,task=java,pid=40417,uid=1001
+        [81234.500380] Out of memory: Killed process 40417 (java) total-vm:8388608kB, anon-rss:4194304kB, file-rss:2048kB, shmem-rss:0kB, UID:1001 pgtables:8400kB oom_score_adj:0
+        [81240.100001] numactl-bench invoked oom-killer: gfp_mask=0x100cca(GFP_HIGHUSER_MOVABLE), order=0, oom_score_adj=500
+        [81240.100220] oom-kill:constraint=CONSTRAINT_MEMORY_POLICY,nodemask=0,cpuset=/,mems_allowed=0-1,task_memcg=/kubepods/besteffort/pod0b7c4a52-9d3e-4f61-8a2b-6c5d4e3f2a10/4f1e2d3c4b5a69788796a5b4c3d2e1f00112233445566778899aabbccddeeff0,task=numactl-bench,pid=40533,uid=0
+        [81240.100390] Out of memory: Killed process 40533 (numactl-bench) total-vm:2097152kB, anon-rss:1048576kB, file-rss:512kB, shmem-rss:0kB, UID:0 pgtables:2100kB oom_score_adj:500
+        """
+        let a = analyze(text)
+        #expect(a.format == .dmesg)
+        #expect(a.kills.count == 2)
+        expectSame(a.kills.first, expectedKill(
+            mono: 81_234_500_380, context: .global,
+            trigger: .init(comm: "java", gfpMask: "0x140dca", gfpFlags: "GFP_HIGHUSER_MOVABLE|__GFP_COMP|__GFP_ZERO", order: 0, oomScoreAdj: 0),
+            victim: .init(pid: 40417, comm: "java", uid: 1001, totalVmKB: 8_388_608, anonRssKB: 4_194_304, fileRssKB: 2048, shmemRssKB: 0, pgtablesKB: 8400, oomScoreAdj: 0),
+            constraint: .cpuset, task: "/system.slice/java-batch.service", cpuset: "numa1", mems: "1"))
+        #expect(a.kills.first?.owner == .systemdUnit(slice: "system.slice", unit: "java-batch.service"))
+        #expect(a.kills.first?.limitOwner == nil)
+        let podUID = "0b7c4a52-9d3e-4f61-8a2b-6c5d4e3f2a10"
+        let cid = "4f1e2d3c4b5a69788796a5b4c3d2e1f00112233445566778899aabbccddeeff0"
+        expectSame(a.kills.count > 1 ? a.kills[1] : nil, expectedKill(
+            mono: 81_240_100_390, context: .global,
+            trigger: .init(comm: "numactl-bench", gfpMask: "0x100cca", gfpFlags: "GFP_HIGHUSER_MOVABLE", order: 0, oomScoreAdj: 500),
+            victim: .init(pid: 40533, comm: "numactl-bench", uid: 0, totalVmKB: 2_097_152, anonRssKB: 1_048_576, fileRssKB: 512, shmemRssKB: 0, pgtablesKB: 2100, oomScoreAdj: 500),
+            constraint: .memoryPolicy, task: "/kubepods/besteffort/pod\(podUID)/\(cid)", cpuset: "/", mems: "0-1"))
+        #expect(a.kills.count > 1 && a.kills[1].owner == .pod(PodRef(podUID: podUID, qos: .besteffort, containerID: cid, runtime: .unknown)))
+    }
+
+    @Test("the pod sandbox: a pause victim in a container scope is marked as the sandbox (6.x formats)")
+    func pauseVictimIsTheSandbox() {
+        let scope = "/kubepods.slice/kubepods-burstable.slice/kubepods-burstable-pod7d2e4f10_1c3b_4a5d_9e8f_0a1b2c3d4e5f.slice/cri-containerd-9a8b7c6d5e4f30211203f4e5d6c7b8a9f0e1d2c3b4a5968778695a4b3c2d1e0f.scope"
+        let text = """
+        [ 9120.000100] pause invoked oom-killer: gfp_mask=0xcc0(GFP_KERNEL), order=0, oom_score_adj=-998
+        [ 9120.000300] oom-kill:constraint=CONSTRAINT_MEMCG,nodemask=(null),cpuset=/,mems_allowed=0,oom_memcg=/kubepods.slice/kubepods-burstable.slice/kubepods-burstable-pod7d2e4f10_1c3b_4a5d_9e8f_0a1b2c3d4e5f.slice,task_memcg=\(scope),task=pause,pid=3120,uid=65535
+        [ 9120.000400] Memory cgroup out of memory: Killed process 3120 (pause) total-vm:996kB, anon-rss:4kB, file-rss:0kB, shmem-rss:0kB, UID:65535 pgtables:40kB oom_score_adj:-998
+        """
+        let a = analyze(text)
+        #expect(a.kills.count == 1)
+        guard case .pod(let pod)? = a.kills.first?.owner else {
+            Issue.record("owner is not a pod: \(String(describing: a.kills.first?.owner))")
+            return
+        }
+        #expect(pod.isSandbox)
+        #expect(pod.runtime == .containerd && pod.qos == .burstable && pod.podUID == "7d2e4f10-1c3b-4a5d-9e8f-0a1b2c3d4e5f")
+        #expect(a.kills.first?.owner.displayName == "pod 7d2e4f10-1c3b-4a5d-9e8f-0a1b2c3d4e5f (burstable) sandbox 9a8b7c6d5e4f")
+        #expect(OwnerLabels(a.kills[0].owner).container == "POD")
+        // An app container's victim is not the sandbox.
+        let app = analyze(text.replacingOccurrences(of: "(pause)", with: "(nginx)"))
+        if case .pod(let appPod)? = app.kills.first?.owner { #expect(!appPod.isSandbox) } else { Issue.record("app kill not a pod") }
+    }
+
     // MARK: memory.oom.group
 
     @Test("oom.group (cgroupfs, real): cut summary, victim printed twice → one kill per member")

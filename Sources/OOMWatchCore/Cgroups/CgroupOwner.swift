@@ -22,8 +22,8 @@ public struct PodRef: Sendable, Hashable, Codable {
     /// Container id; `nil` for the pod-level cgroup.
     public var containerID: String?
     public var runtime: ContainerRuntime?
-    /// Whether the container is the pod sandbox (pause); the path alone cannot tell, so `false`
-    /// unless a pod directory adapter knows better.
+    /// Whether the container is the pod sandbox (pause). The path alone cannot tell; a kill whose
+    /// victim is `pause` sets it (`OOMKill.resolveOwners`).
     public var isSandbox: Bool
     /// Filled later from the pod directory (`/var/log/pods`), when known.
     public var namespace: String?
@@ -83,7 +83,7 @@ public enum CgroupOwner: Sendable, Hashable, Codable {
             if let c = p.containerName {
                 s += " container \(c)"
             } else if let id = p.containerID {
-                s += " container \(id.prefix(12))"
+                s += p.isSandbox ? " sandbox \(id.prefix(12))" : " container \(id.prefix(12))"
             }
             return s
         case .systemdUnit(let slice, let unit): return "\(slice)/\(unit)"

@@ -158,8 +158,16 @@ public struct OOMKill: Sendable, Hashable, Codable {
     public mutating func resolveOwners() {
         let path = taskCgroup ?? oomGroupCgroup ?? limitCgroup
         owner = path.map(CgroupPathClassifier.classify) ?? .unknown("")
+        // The path cannot tell the pod sandbox from an app container; the victim's name can: the
+        // sandbox's only process is the pause binary, whose comm is `pause`.
+        if case .pod(var pod) = owner, pod.containerID != nil, victim.comm.bytes == Self.pauseComm {
+            pod.isSandbox = true
+            owner = .pod(pod)
+        }
         limitOwner = limitCgroup.map(CgroupPathClassifier.classify)
     }
+
+    private static let pauseComm = Array("pause".utf8)
 
     /// The stable id of a kill: 16 hex digits of FNV-1a-64 over `bootID|time|pid|comm`, where
     /// time is the monotonic µs of the `Killed process` line (`m…`), else its realtime (`r…`).

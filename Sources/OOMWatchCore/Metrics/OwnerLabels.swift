@@ -25,7 +25,8 @@ public struct OwnerLabels: Sendable, Hashable {
             slice = "kubepods"
             namespace = ref.namespace ?? ""
             pod = ref.podName ?? ref.podUID
-            container = ref.containerName ?? ref.containerID.map { String($0.prefix(12)) } ?? ""
+            // cAdvisor's name for the sandbox container is "POD".
+            container = ref.containerName ?? (ref.isSandbox ? "POD" : ref.containerID.map { String($0.prefix(12)) }) ?? ""
             qos = ref.qos.rawValue
         case .systemdUnit(let parent, let name):
             slice = parent

@@ -82,6 +82,7 @@ public struct KillRow: Sendable, Hashable, Codable {
         var text = pod.namespace.flatMap { ns in pod.podName.map { "\(ns)/\($0)" } } ?? "pod \(pod.podUID.prefix(8))"
         text += " (\(pod.qos.rawValue))"
         if let container = pod.containerName ?? pod.containerID.map({ String($0.prefix(12)) }) { text += " " + container }
+        if pod.isSandbox && pod.containerName == nil { text += " (sandbox)" }
         return text
     }
 
