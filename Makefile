@@ -26,9 +26,9 @@ run: release
 ## Load-generating suites (10,000 connections, slowloris crowds, a daemon hammered at its memory cap) run in
 ## a second pass: run in parallel with the rest they starve timing-sensitive tests on a 2-core machine.
 HEAVY_TESTS = HostileClientTests|SelfProtectionTests
-## Runs the whole test suite: unit, fixture, real-cgroup, real-journal and end-to-end tests, then the
-## deploy checks (manifests, checkov, promtool, systemd-analyze). Fails on any compiler warning in this
-## package's own code.
+## Runs the whole test suite: unit, fixture, real-cgroup, real-journal and end-to-end tests, the fuzz
+## corpora and crash regressions replayed through the fuzz harnesses (plain build), then the deploy checks
+## (manifests, checkov, promtool, systemd-analyze). Fails on any compiler warning in this package's own code.
 test: deps-test
 	@mkdir -p $(SCRATCH)
 	@set -o pipefail; $(SWIFT) build --build-tests --scratch-path $(SCRATCH) 2>&1 | tee $(SCRATCH)/build-tests.log
@@ -36,6 +36,9 @@ test: deps-test
 		echo "oomwatch: compiler warnings in the package (listed above) fail the build" >&2; exit 1; fi
 	$(SWIFT) test --skip-build --scratch-path $(SCRATCH) --skip '$(HEAVY_TESTS)'
 	$(SWIFT) test --skip-build --scratch-path $(SCRATCH) --filter '$(HEAVY_TESTS)'
+	$(SCRATCH)/debug/KernelParserFuzz Fuzz/corpus/kernel Tests/OOMWatchCoreTests/Fixtures/fuzz-regressions
+	$(SCRATCH)/debug/CgroupFileFuzz Fuzz/corpus/cgroup
+	$(SCRATCH)/debug/HTTPRequestFuzz Fuzz/corpus/http Fuzz/corpus/http-regressions
 	bash deploy/check.sh
 
 ## Regenerates deploy/daemon-options.txt from the daemon's own --help (a test checks they agree).

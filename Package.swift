@@ -82,6 +82,14 @@ let package = Package(
             path: "Fuzz/KernelParserFuzz",
             swiftSettings: swiftSettings
         ),
+        // libFuzzer target over the cgroupfs and /proc file parsers and the sample assembler
+        // (see Fuzz/README.md). A plain build replays files.
+        .executableTarget(
+            name: "CgroupFileFuzz",
+            dependencies: ["OOMWatchCore"],
+            path: "Fuzz/CgroupFileFuzz",
+            swiftSettings: swiftSettings
+        ),
         // libFuzzer target over the HTTP request path: NIO's decoder with the daemon's limits, HTTPRequest
         // and the daemon's Router on an EmbeddedChannel (see Fuzz/README.md). A plain build replays files.
         .executableTarget(
