@@ -75,4 +75,102 @@ struct JournalReplayTests {
             #expect(await daemon.stop() == 0)
         }
     }
+
+    // MARK: the saved position and a journal that changed while the daemon was down
+
+    static func currentBoot() throws -> String {
+        try String(contentsOfFile: "/proc/sys/kernel/random/boot_id", encoding: .utf8).filter { $0 != "-" && $0 != "\n" }
+    }
+
+    /// A memcg kill of `pid` in system.slice/haproxy.service, as three kernel entries `at` (µs).
+    static func killExport(boot: String, at realtime: Int64, monotonic: Int64, pid: Int) -> String {
+        [
+            "haproxy invoked oom-killer: gfp_mask=0xcc0(GFP_KERNEL), order=0, oom_score_adj=0",
+            "oom-kill:constraint=CONSTRAINT_MEMCG,nodemask=(null),cpuset=/,mems_allowed=0,oom_memcg=/system.slice,task_memcg=/system.slice/haproxy.service,task=haproxy,pid=\(pid),uid=0",
+            "Memory cgroup out of memory: Killed process \(pid) (haproxy) total-vm:35372kB, anon-rss:32512kB, file-rss:992kB, shmem-rss:0kB, UID:0 pgtables:112kB oom_score_adj:0",
+        ].enumerated().map { index, line in
+            entry(boot: boot, realtime: realtime + Int64(index) * 10, monotonic: monotonic + Int64(index) * 10, message: line)
+        }.joined()
+    }
+
+    /// A scratch area: a journal directory the test fills file by file, a state directory, no cgroups.
+    struct Scratch {
+        let work = NSTemporaryDirectory() + "oomwatch-position-\(UUID().uuidString)"
+        var journal: String { work + "/journal" }
+
+        init() throws { try FileManager.default.createDirectory(atPath: work + "/journal", withIntermediateDirectories: true) }
+
+        /// Writes `export` as the journal file `name`.journal.
+        func addJournalFile(_ name: String, _ export: String) throws {
+            try export.write(toFile: "\(work)/\(name).export", atomically: true, encoding: .utf8)
+            try JournalFixture.convert("\(work)/\(name).export", to: "\(journal)/\(name).journal")
+        }
+
+        func arguments(replayWindow: String = "24h") -> [String] {
+            ["--journal-directory", journal, "--kmsg-fast-path", "false", "--state-dir", "\(work)/state",
+             "--cgroup-root", "\(work)/no-cgroups", "--replay-window", replayWindow]
+        }
+
+        /// Runs the daemon until the kill of `pid` is served, stops it and checks that the position was saved.
+        func runUntilSaved(pid: Int, replayWindow: String = "24h") async throws {
+            let daemon = try await DaemonProcess.start(arguments(replayWindow: replayWindow))
+            let view = DaemonView(daemon: daemon)
+            _ = try await view.waitForKill(pid: Int32(pid), timeout: .seconds(20))
+            #expect(await daemon.stop() == 0)
+            // A quiet source's position is saved at shutdown.
+            let cursor = try String(contentsOfFile: "\(work)/state/journal.cursor", encoding: .utf8)
+            #expect(cursor.hasPrefix("s="), "position saved: \(cursor)")
+        }
+
+        func remove() { try? FileManager.default.removeItem(atPath: work) }
+    }
+
+    @Test func positionVacuumedWhileDownWarnsInTheLogAndReadyzAndLosesNothingTheJournalStillHas() async throws {
+        let boot = try Self.currentBoot()
+        let now = Int64(Date().timeIntervalSince1970 * 1_000_000)
+        let scratch = try Scratch()
+        defer { scratch.remove() }
+        try scratch.addJournalFile("older", Self.killExport(boot: boot, at: now - 1_800_000_000, monotonic: 900_000_000, pid: 5101))
+        try await scratch.runUntilSaved(pid: 5101)
+
+        // While the daemon is down: a newer file with another kill, then the older file (holding the
+        // saved position) is vacuumed.
+        try scratch.addJournalFile("newer", Self.killExport(boot: boot, at: now - 1_200_000_000, monotonic: 1_500_000_000, pid: 5102))
+        try FileManager.default.removeItem(atPath: scratch.journal + "/older.journal")
+
+        let daemon = try await DaemonProcess.start(scratch.arguments())
+        let view = DaemonView(daemon: daemon)
+        _ = try await view.waitForKill(pid: 5102, timeout: .seconds(20))
+        let events = try await view.killEvents()
+        #expect(events.count == 1, "the vacuumed kill is gone with its file; the retained one is listed once")
+        #expect(events.first?.replayed == false, "after the saved position: counted")
+        #expect(try await view.kills().map(\.victim.pid) == [5102])
+        #expect(try await view.metricSum("oomwatch_oom_kills_total") == 1)
+        let ready = try await LoopbackClient.get(port: daemon.port, path: "/readyz").bodyText
+        #expect(ready.contains("journal-position: ready - the journal no longer holds the saved position of 20"), "\(ready)")
+        #expect(daemon.log.contains("not found in the journal; resuming at the oldest retained entry of the current boot"), "\(daemon.log.suffix(3000))")
+        #expect(await daemon.stop() == 0)
+    }
+
+    @Test func downLongerThanTheReplayWindowResumesAfterTheSavedPosition() async throws {
+        let boot = try Self.currentBoot()
+        let now = Int64(Date().timeIntervalSince1970 * 1_000_000)
+        let scratch = try Scratch()
+        defer { scratch.remove() }
+        try scratch.addJournalFile("first", Self.killExport(boot: boot, at: now - 1_800_000_000, monotonic: 900_000_000, pid: 5201))
+        try await scratch.runUntilSaved(pid: 5201, replayWindow: "1h")
+
+        // A kill while the daemon is down, older than the next start's replay window (10 minutes).
+        try scratch.addJournalFile("second", Self.killExport(boot: boot, at: now - 1_200_000_000, monotonic: 1_500_000_000, pid: 5202))
+        let daemon = try await DaemonProcess.start(scratch.arguments(replayWindow: "10m"))
+        let view = DaemonView(daemon: daemon)
+        _ = try await view.waitForKill(pid: 5202, timeout: .seconds(20))
+        let events = try await view.killEvents()
+        #expect(events.count == 1)
+        #expect(events.first?.replayed == false, "it happened after the saved position: counted now")
+        #expect(try await view.kills().map(\.victim.pid) == [5202], "resumed right after the saved kill: the earlier one is not listed again")
+        #expect(try await view.metricSum("oomwatch_oom_kills_total") == 1)
+        #expect(!daemon.log.contains("not found in the journal"))
+        #expect(await daemon.stop() == 0)
+    }
 }

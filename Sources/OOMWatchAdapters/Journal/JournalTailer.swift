@@ -12,6 +12,11 @@ public struct JournalTailerConfiguration: Sendable {
     /// Replay bound (CLOCK_REALTIME µs): `.bootStart` and its fallbacks skip older entries
     /// (the history retention); nil replays the whole current boot.
     public var replayNotBeforeRealtimeMicros: UInt64?
+    /// A previous run's saved cursor, for `.bootStart`: when its entry is older than the replay start
+    /// (the daemon was down longer than the replay window, or across a reboot), reading starts right
+    /// after it instead, so nothing after it is lost. When its entry is gone (vacuumed) or the cursor
+    /// is malformed, a `cursorNotFound` warning is emitted and the replay starts as usual.
+    public var resumeCursor: String?
     /// The current boot ID; nil reads the running kernel's (`/proc/sys/kernel/random/boot_id`).
     public var bootID: String?
     /// Keep following after the replay (true) or finish the stream at the end of the journal (false).
@@ -30,6 +35,7 @@ public struct JournalTailerConfiguration: Sendable {
         source: JournalSource = .system,
         start: JournalStartPosition = .bootStart,
         replayNotBeforeRealtimeMicros: UInt64? = nil,
+        resumeCursor: String? = nil,
         bootID: String? = nil,
         follow: Bool = true,
         bufferCapacity: Int = 4096,
@@ -40,6 +46,7 @@ public struct JournalTailerConfiguration: Sendable {
         self.source = source
         self.start = start
         self.replayNotBeforeRealtimeMicros = replayNotBeforeRealtimeMicros
+        self.resumeCursor = resumeCursor
         self.bootID = bootID
         self.follow = follow
         self.bufferCapacity = bufferCapacity
@@ -253,6 +260,18 @@ private final class JournalTailLoop {
             try journal.seekRealtime(micros)
             return false
         case .bootStart:
+            if let resume = configuration.resumeCursor {
+                switch try locate(resume, in: journal) {
+                case .entry(let realtime, let boot):
+                    let replayStart = configuration.replayNotBeforeRealtimeMicros ?? 0
+                    if try boot != currentBoot() || realtime < replayStart {
+                        // Older than the replay would reach: continue right after it (it was processed).
+                        return false
+                    }
+                case .notFound:
+                    guard emit(.status(.cursorNotFound(cursor: resume, resumedAt: "the oldest retained entry of the current boot"))) else { return false }
+                }
+            }
             return try seekBootStart(journal)
         case .afterCursor(let cursor):
             do {
@@ -264,6 +283,19 @@ private final class JournalTailLoop {
             guard emit(.status(.cursorNotFound(cursor: cursor, resumedAt: "the oldest entry of the current boot"))) else { return false }
             return try seekBootStart(journal)
         }
+    }
+
+    private enum CursorLocation { case entry(realtimeMicros: UInt64, bootID: String), notFound }
+
+    /// Positions on the entry `cursor` names when it is still in the journal.
+    private func locate(_ cursor: String, in journal: SystemdJournal) throws(JournalError) -> CursorLocation {
+        do {
+            try journal.seekCursor(cursor)
+            guard try journal.next(), try journal.testCursor(cursor) else { return .notFound }
+        } catch where error.errno == EINVAL {
+            return .notFound
+        }
+        return .entry(realtimeMicros: try journal.realtimeMicros(), bootID: try journal.monotonic().bootID)
     }
 
     /// Positions on the first kernel entry of the current boot within the replay bound.

@@ -26,6 +26,7 @@ struct KernelEventService: Service {
 
     static let readinessPart = "kernel-log"
     static let fastPathPart = "kmsg-fast-path"
+    static let positionPart = "journal-position"
 
     func run() async throws {
         readiness.set(Self.readinessPart, ready: false, detail: "opening a kernel log source")
@@ -80,16 +81,23 @@ struct KernelEventService: Service {
 
     /// What previous runs counted: the saved journal cursor and kmsg position, if any.
     private func loadBoundary() -> CountedBoundary {
-        func load(_ store: CursorStore) -> String? {
-            switch store.load() {
-            case .cursor(let text): return text
-            case .missing: return nil
-            case .corrupt(let reason):
-                logger.warning("ignoring an unreadable saved position", metadata: ["path": "\(store.path)", "reason": "\(reason)"])
-                return nil
-            }
+        CountedBoundary(journalCursor: loadPosition(journalStore), kmsgPosition: loadPosition(kmsgStore), startRealtimeMicros: Self.realtimeMicros())
+    }
+
+    private func loadPosition(_ store: CursorStore) -> String? {
+        switch store.load() {
+        case .cursor(let text): return text
+        case .missing: return nil
+        case .corrupt(let reason):
+            logger.warning("ignoring an unreadable saved position", metadata: ["path": "\(store.path)", "reason": "\(reason)"])
+            return nil
         }
-        return CountedBoundary(journalCursor: load(journalStore), kmsgPosition: load(kmsgStore), startRealtimeMicros: Self.realtimeMicros())
+    }
+
+    /// A saved cursor for people: the time of its entry.
+    private static func describe(cursor: String) -> String {
+        guard let micros = JournalCursor(cursor)?.realtimeMicros else { return "(malformed)" }
+        return "of " + Date(timeIntervalSince1970: Double(micros) / 1_000_000).formatted(.iso8601)
     }
 
     private func saveFailed(_ store: CursorStore, _ error: any Error) {
@@ -106,7 +114,7 @@ struct KernelEventService: Service {
         let window = replayWindow.components.seconds * 1_000_000
         let tailer = JournalTailer(configuration: JournalTailerConfiguration(
             source: source, start: .bootStart, replayNotBeforeRealtimeMicros: UInt64(max(0, now - window)),
-            summarizePreviousBoot: true))
+            resumeCursor: loadPosition(store), summarizePreviousBoot: true))
         logger.info("reading kernel messages from the journal", metadata: [
             "source": "\(source)", "counted_up_to": "\(boundary.marks)", "replay_window": "\(DurationText.format(replayWindow))",
         ])
@@ -218,6 +226,10 @@ struct KernelEventService: Service {
                         readiness.set(Self.readinessPart, ready: ready && replayDone, detail: replayDone || !ready ? status.description : "replaying: \(status)")
                         if ready { logger.info("kernel log source: \(status)") } else { logger.error("kernel log source: \(status)") }
                     } else {
+                        if case .cursorNotFound(let cursor, let resumedAt) = status {
+                            // Ready (reading goes on), but say that a stretch of the journal was gone.
+                            readiness.set(Self.positionPart, ready: true, detail: "the journal no longer holds the saved position \(Self.describe(cursor: cursor)) (vacuumed or rotated away); resumed at \(resumedAt): kills in between are not in /events")
+                        }
                         logger.warning("kernel log source: \(status)")
                         if case .recordsLost(let count, _) = status { sourceMetrics.kmsgLost.increment(by: Int64(clamping: count)) }
                     }
