@@ -173,4 +173,96 @@ struct JournalReplayTests {
         #expect(!daemon.log.contains("not found in the journal"))
         #expect(await daemon.stop() == 0)
     }
+
+    @Test(.enabled(if: FileManager.default.isReadableFile(atPath: "/dev/kmsg"), "SKIPPED: /dev/kmsg is not readable (needs root)"))
+    func aJournalThatAppearsLaterTakesOverFromKmsg() async throws {
+        let boot = try Self.currentBoot()
+        let now = Int64(Date().timeIntervalSince1970 * 1_000_000)
+        let scratch = try Scratch()
+        defer { scratch.remove() }
+        let later = scratch.work + "/journal-later"
+        let daemon = try await DaemonProcess.start([
+            "--journal-directory", later, "--state-dir", "\(scratch.work)/state", "--cgroup-root", "\(scratch.work)/no-cgroups",
+        ])
+        let view = DaemonView(daemon: daemon)
+        func readyz() async throws -> String { try await LoopbackClient.get(port: daemon.port, path: "/readyz").bodyText }
+        func waitForReadyz(_ text: String) async throws -> Bool {
+            let deadline = ContinuousClock.now + .seconds(30)
+            while ContinuousClock.now < deadline {
+                if try await readyz().contains(text) { return true }
+                try await Task.sleep(for: .milliseconds(100))
+            }
+            return false
+        }
+        let onlyKmsg = try await waitForReadyz("kmsg-fast-path: ready - reading /dev/kmsg as the only source")
+        let first = try await readyz()
+        #expect(onlyKmsg, "\(first)")
+        #expect(try await view.metric("oomwatch_kernel_source_up", ["source": "journal"]) == 0)
+
+        // The journal directory appears (journald started, a mount came up) with a kill in it.
+        try FileManager.default.createDirectory(atPath: later, withIntermediateDirectories: true)
+        try Self.killExport(boot: boot, at: now - 600_000_000, monotonic: 1_500_000_000, pid: 5301)
+            .write(toFile: "\(scratch.work)/later.export", atomically: true, encoding: .utf8)
+        try JournalFixture.convert("\(scratch.work)/later.export", to: later + "/later.journal")
+
+        _ = try await view.waitForKill(pid: 5301, timeout: .seconds(30))
+        let beside = try await waitForReadyz("kmsg-fast-path: ready - reading /dev/kmsg live beside the journal")
+        let ready = try await readyz()
+        #expect(beside, "\(ready)")
+        #expect(try await readyz().contains("kernel-log: ready"))
+        #expect(try await view.metric("oomwatch_kernel_source_up", ["source": "journal"]) == 1)
+        #expect(try await view.metric("oomwatch_kernel_source_up", ["source": "kmsg"]) == 1)
+        #expect(daemon.log.contains("the journal opens now"), "\(daemon.log.suffix(2000))")
+        #expect(await daemon.stop() == 0)
+    }
+
+    /// The daemon as an unprivileged user (nobody): the journal directory is not readable to it, and nor is
+    /// /dev/kmsg (dmesg_restrict). It keeps running, says why in the log and /readyz, retries with backoff,
+    /// and reads the journal once the permission is fixed.
+    @Test(.enabled(if: getuid() == 0 && Tools.available("setpriv"), "SKIPPED: needs root and setpriv (util-linux) to run the daemon as nobody"))
+    func permissionDeniedIsReportedAndRetriedUntilFixed() async throws {
+        let boot = try Self.currentBoot()
+        let now = Int64(Date().timeIntervalSince1970 * 1_000_000)
+        let scratch = try Scratch()
+        defer { scratch.remove() }
+        try scratch.addJournalFile("root-only", Self.killExport(boot: boot, at: now - 600_000_000, monotonic: 1_500_000_000, pid: 5401))
+        chmod(scratch.work, 0o755)
+        chmod(scratch.journal, 0o700)
+        chmod(scratch.journal + "/root-only.journal", 0o600)
+        let state = scratch.work + "/state"
+        try FileManager.default.createDirectory(atPath: state, withIntermediateDirectories: true)
+        chown(state, 65534, 65534)
+        let kmsgReadable = (try? String(contentsOfFile: "/proc/sys/kernel/dmesg_restrict", encoding: .utf8))?.hasPrefix("0") ?? false
+
+        let daemon = try await DaemonProcess.start(
+            ["--journal-directory", scratch.journal, "--state-dir", state, "--cgroup-root", "\(scratch.work)/no-cgroups"],
+            execWrapper: "setpriv --reuid=65534 --regid=65534 --clear-groups")
+        func readyz() async throws -> (status: Int, body: String) {
+            let response = try await LoopbackClient.get(port: daemon.port, path: "/readyz")
+            return (response.status, response.bodyText)
+        }
+        var denied = (status: 0, body: "")
+        let deadline = ContinuousClock.now + .seconds(15)
+        while ContinuousClock.now < deadline {
+            denied = try await readyz()
+            if denied.body.contains("Permission denied") { break }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        #expect(denied.body.contains("kernel-log: not ready - no kernel log source: cannot read journal at \(scratch.journal): Permission denied"), "\(denied.body)")
+        if !kmsgReadable {
+            #expect(denied.status == 503, "no kernel log source at all: not ready")
+            #expect(denied.body.contains("retrying in"), "\(denied.body)")
+        }
+        #expect(daemon.log.contains("no kernel log source") && daemon.log.contains("Permission denied"), "a clear log line: \(daemon.log.suffix(2000))")
+        #expect(try await LoopbackClient.get(port: daemon.port, path: "/healthz").status == 200, "still serving")
+
+        // The permission is fixed: the daemon picks the journal up on a later retry.
+        chmod(scratch.journal, 0o755)
+        chmod(scratch.journal + "/root-only.journal", 0o644)
+        _ = try await DaemonView(daemon: daemon).waitForKill(pid: 5401, timeout: .seconds(70))
+        let fixed = try await readyz().body
+        #expect(fixed.contains("kernel-log: ready"), "\(fixed)")
+        #expect(daemon.process.exitStatus == nil, "the process never died")
+        #expect(await daemon.stop() == 0)
+    }
 }

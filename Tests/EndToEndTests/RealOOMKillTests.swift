@@ -85,6 +85,14 @@ struct DaemonView {
     }
 
     /// The sum of every series of `metric`.
+    /// Both kernel sources are read: the journal, and /dev/kmsg as the fast path beside it.
+    func expectBothSourcesLive() async throws {
+        let ready = try await LoopbackClient.get(port: daemon.port, path: "/readyz").bodyText
+        #expect(ready.contains("kmsg-fast-path: ready - reading /dev/kmsg live beside the journal"), "\(ready)")
+        #expect(try await metric("oomwatch_kernel_source_up", ["source": "journal"]) == 1)
+        #expect(try await metric("oomwatch_kernel_source_up", ["source": "kmsg"]) == 1)
+    }
+
     func metricSum(_ metric: String) async throws -> Double {
         let text = try await LoopbackClient.get(port: daemon.port, path: "/metrics").bodyText
         return text.split(separator: "\n").filter { $0.hasPrefix(metric + "{") || $0.hasPrefix(metric + " ") }
@@ -173,6 +181,7 @@ struct RealOOMKillTests {
         #expect(await daemon.stop() == 0)
     }
 
+    /// Both sources live (the default) in both runs: the restart in the middle neither loses nor duplicates a kill.
     @Test func killsBeforeDuringAndAfterARestartAreReportedOnceAndCountedOnce() async throws {
         try await JournaldHarness.withJournald { _ in try await runKillsBeforeDuringAndAfterARestartAreReportedOnceAndCountedOnce() }
     }
@@ -190,6 +199,7 @@ struct RealOOMKillTests {
         let first = try await DaemonProcess.start(arguments)
         let firstView = DaemonView(daemon: first)
         try await firstView.waitUntilReady()
+        try await firstView.expectBothSourcesLive()
         let before = try await allocator.runUntilKilled(named: "worker-before", megabytes: 128, cgroupProcsFile: procs)
         _ = try await firstView.waitForKill(pid: before.pid)
         #expect(try await firstView.metric("oomwatch_oom_kills_total", podLabels) == 1)
@@ -203,6 +213,7 @@ struct RealOOMKillTests {
         let second = try await DaemonProcess.start(arguments)
         let secondView = DaemonView(daemon: second)
         try await secondView.waitUntilReady()
+        try await secondView.expectBothSourcesLive()
         let after = try await allocator.runUntilKilled(named: "worker-after", megabytes: 128, cgroupProcsFile: procs)
         _ = try await secondView.waitForKill(pid: after.pid)
 

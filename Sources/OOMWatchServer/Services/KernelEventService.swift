@@ -66,13 +66,34 @@ struct KernelEventService: Service {
                 backoff = .seconds(1)
                 logger.warning("no journal; reading /dev/kmsg instead", metadata: ["journal_problem": "\(problem)", "kmsg": "\(path)"])
                 readiness.set(Self.fastPathPart, ready: true, detail: "reading \(path) as the only source")
-                await followKmsg(path: path, start: .oldest, boundary: loadBoundary(), holdMicros: 30_000, journalProblem: problem)
+                // Keep checking for the journal (journald started late, a mount appeared, a permission was
+                // fixed): once it opens, reading moves to it, and /dev/kmsg becomes the fast path beside it.
+                await withTaskGroup(of: Void.self) { group in
+                    group.addTask { await self.followKmsg(path: path, start: .oldest, boundary: self.loadBoundary(), holdMicros: 30_000, journalProblem: problem) }
+                    group.addTask { await self.waitUntilTheJournalOpens() }
+                    await group.next()
+                    group.cancelAll()
+                }
             case .unavailable(let message):
                 readiness.set(Self.readinessPart, ready: false, detail: "\(message); retrying in \(DurationText.format(backoff))")
                 logger.error("no kernel log source", metadata: ["reason": "\(message)", "retry_in": "\(DurationText.format(backoff))"])
                 do { try await Task.sleep(for: backoff) } catch { return }
                 backoff = min(backoff * 2, .seconds(60))
             }
+        }
+    }
+
+    /// Returns once the journal can be opened (checked after 5 s, then at doubling intervals up to a
+    /// minute), or when cancelled.
+    private func waitUntilTheJournalOpens() async {
+        var interval: Duration = .seconds(5)
+        while !Task.isCancelled {
+            do { try await Task.sleep(for: interval) } catch { return }
+            if case .journal = KernelSourceSelection.choose(journal: journal, kmsgPath: kmsgPath) {
+                logger.notice("the journal opens now; reading kernel messages from it, with /dev/kmsg as the fast path", metadata: ["source": "\(journal)"])
+                return
+            }
+            interval = min(interval * 2, .seconds(60))
         }
     }
 
@@ -118,10 +139,10 @@ struct KernelEventService: Service {
         logger.info("reading kernel messages from the journal", metadata: [
             "source": "\(source)", "counted_up_to": "\(boundary.marks)", "replay_window": "\(DurationText.format(replayWindow))",
         ])
-        sourceMetrics.journalUp.set(to: 1)
+        // Up once the tailer reports the journal open (not while it waits for a directory or a permission).
         defer { sourceMetrics.journalUp.set(to: 0) }
         tailer.start()
-        await consume(tailer.events, pipeline: pipeline, lines: sourceMetrics.journalLines, tick: .milliseconds(50)) { line in
+        await consume(tailer.events, pipeline: pipeline, lines: sourceMetrics.journalLines, up: sourceMetrics.journalUp, tick: .milliseconds(50)) { line in
             guard let cursor = line.cursor else { return }
             do {
                 try store.save(cursor)
@@ -147,10 +168,9 @@ struct KernelEventService: Service {
         if let journalProblem {
             readiness.set(Self.readinessPart, ready: true, detail: "reading \(path) (no journal: \(journalProblem))")
         }
-        sourceMetrics.kmsgUp.set(to: 1)
         defer { sourceMetrics.kmsgUp.set(to: 0) }
         reader.start()
-        await consume(reader.events, pipeline: pipeline, lines: sourceMetrics.kmsgLines, tick: .milliseconds(10), isPrimary: journalProblem != nil) { line in
+        await consume(reader.events, pipeline: pipeline, lines: sourceMetrics.kmsgLines, up: sourceMetrics.kmsgUp, tick: .milliseconds(10), isPrimary: journalProblem != nil) { line in
             guard let bootID = line.bootID, let micros = line.monotonicMicros else { return }
             do {
                 try store.save(CountedBoundary.kmsgPositionText(bootID: bootID, monotonicMicros: micros))
@@ -169,7 +189,7 @@ struct KernelEventService: Service {
     /// The ticker sleeps until a line arrives and ticks only while something is held or unsaved: an idle
     /// node costs no wakeups (ticking every 10 ms regardless was 100 wakeups a second).
     private func consume(
-        _ events: BackPressuredStream<JournalEvent>, pipeline: KernelPipeline, lines: Prometheus.Counter,
+        _ events: BackPressuredStream<JournalEvent>, pipeline: KernelPipeline, lines: Prometheus.Counter, up: Gauge,
         tick: Duration, isPrimary: Bool = true, save: @escaping @Sendable (KernelLine) -> Void
     ) async {
         // Held kills are released by the kernel's clock only once the replay is over: replayed lines are old,
@@ -218,6 +238,7 @@ struct KernelEventService: Service {
                     readiness.set(Self.readinessPart, ready: true, detail: "following kernel messages live")
                     logger.info("replay finished; following live", metadata: ["kills_assembled": "\(pipeline.counters.killsEmitted)"])
                 case .status(let status):
+                    if let open = status.readiness { up.set(to: open ? 1 : 0) }
                     if !isPrimary {
                         if case .recordsLost(let count, _) = status { sourceMetrics.kmsgLost.increment(by: Int64(clamping: count)) }
                         logger.info("kmsg fast path: \(status)")
