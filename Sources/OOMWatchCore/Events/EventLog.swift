@@ -1,9 +1,12 @@
 /// The recent events of the node, bounded: at most `capacity` events are kept (the oldest go first), and
-/// an event whose id is already kept is not added again, so a kill seen twice is listed once.
+/// an event whose id is already kept is not added again, so a kill seen twice is listed once. The second
+/// copy of a kill still enriches the first with what only it carries (the `oom_reaper` line the fast
+/// path released before, the cgroups a rate-limited report left out).
 public struct EventLog: Sendable {
     public let capacity: Int
     private var events: RingBuffer<NodeEvent>
-    private var ids: [String: Int] = [:]  // id → how many kept events carry it (0 or 1)
+    private var sequenceByID: [String: Int] = [:]  // id → the kept event's append sequence number
+    private var appended = 0
 
     public init(capacity: Int = 5_000) {
         self.capacity = max(1, capacity)
@@ -14,17 +17,26 @@ public struct EventLog: Sendable {
     public var count: Int { events.count }
 
     /// Whether an event with this id is kept.
-    public func contains(id: String) -> Bool { ids[id] != nil }
+    public func contains(id: String) -> Bool { sequenceByID[id] != nil }
 
-    /// Adds `event` unless one with its id is kept; returns whether it was added.
+    /// Adds `event` unless one with its id is kept; returns whether it was added. A kill already kept
+    /// takes the fields it lacks from `event`.
     @discardableResult
     public mutating func append(_ event: NodeEvent) -> Bool {
-        guard ids[event.id] == nil else { return false }
+        if let sequence = sequenceByID[event.id] {
+            let position = sequence - (appended - events.count)
+            if case .oomKill(let kept) = events[position].payload, case .oomKill(let other) = event.payload {
+                let enriched = kept.enriched(with: other)
+                if enriched != kept { events[position].payload = .oomKill(enriched) }
+            }
+            return false
+        }
         if events.isFull, let oldest = events.first {
-            ids[oldest.id] = nil
+            sequenceByID[oldest.id] = nil
         }
         events.append(event)
-        ids[event.id] = 1
+        sequenceByID[event.id] = appended
+        appended += 1
         return true
     }
 

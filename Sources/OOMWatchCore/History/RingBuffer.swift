@@ -20,9 +20,10 @@ public struct RingBuffer<Element>: RandomAccessCollection {
     /// True when the next append overwrites the oldest element.
     public var isFull: Bool { storage.count == capacity }
 
-    /// The element at logical position `i` (0 = oldest).
+    /// The element at logical position `i` (0 = oldest); settable in place.
     public subscript(i: Int) -> Element {
-        storage[(head + i) % capacity]
+        get { storage[(head + i) % capacity] }
+        set { storage[(head + i) % capacity] = newValue }
     }
 
     /// Appends, overwriting the oldest element when full. O(1), no allocation.

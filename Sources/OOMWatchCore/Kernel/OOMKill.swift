@@ -154,6 +154,40 @@ public struct OOMKill: Sendable, Hashable, Codable {
         self.limitOwner = limitOwner
     }
 
+    /// This kill with the fields it lacks taken from `other`, another copy of the same kill (the other
+    /// source, or a replay): a copy released before the `oom_reaper` line, or one whose report the
+    /// kernel's rate limit cut, is completed; nothing this copy has is replaced.
+    public func enriched(with other: OOMKill) -> OOMKill {
+        var k = self
+        k.bootID = k.bootID ?? other.bootID
+        k.realtimeMicros = k.realtimeMicros ?? other.realtimeMicros
+        k.monotonicMicros = k.monotonicMicros ?? other.monotonicMicros
+        if k.context == .none { k.context = other.context }
+        k.trigger = k.trigger ?? other.trigger
+        k.victim.uid = k.victim.uid ?? other.victim.uid
+        k.victim.totalVmKB = k.victim.totalVmKB ?? other.victim.totalVmKB
+        k.victim.anonRssKB = k.victim.anonRssKB ?? other.victim.anonRssKB
+        k.victim.fileRssKB = k.victim.fileRssKB ?? other.victim.fileRssKB
+        k.victim.shmemRssKB = k.victim.shmemRssKB ?? other.victim.shmemRssKB
+        k.victim.pgtablesKB = k.victim.pgtablesKB ?? other.victim.pgtablesKB
+        k.victim.oomScoreAdj = k.victim.oomScoreAdj ?? other.victim.oomScoreAdj
+        k.victim.score = k.victim.score ?? other.victim.score
+        if k.constraint == .unknown { k.constraint = other.constraint }
+        k.limitCgroup = k.limitCgroup ?? other.limitCgroup
+        k.taskCgroup = k.taskCgroup ?? other.taskCgroup
+        k.cpuset = k.cpuset ?? other.cpuset
+        k.memsAllowed = k.memsAllowed ?? other.memsAllowed
+        k.memcg = k.memcg ?? other.memcg
+        k.candidate = k.candidate ?? other.candidate
+        k.reaped = k.reaped ?? other.reaped
+        k.oomGroupCgroup = k.oomGroupCgroup ?? other.oomGroupCgroup
+        if case .unknown = k.owner {
+            if case .unknown = other.owner {} else { k.owner = other.owner }
+        }
+        k.limitOwner = k.limitOwner ?? other.limitOwner
+        return k
+    }
+
     /// Recomputes `owner` and `limitOwner` from the cgroup paths.
     public mutating func resolveOwners() {
         let path = taskCgroup ?? oomGroupCgroup ?? limitCgroup

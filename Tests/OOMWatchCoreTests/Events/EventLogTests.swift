@@ -40,6 +40,46 @@ struct EventLogTests {
         #expect(log.select(EventQuery()).first?.replayed == false, "the first copy wins")
     }
 
+    @Test func theSecondCopyOfAKillFillsWhatTheFirstLacked() throws {
+        var log = EventLog(capacity: 3)
+        // Wrap the ring once so positions are not trivially 0…n.
+        for pid in 1...4 { log.append(Self.killEvent(pid, at: 1_700_000_000 + Int64(pid))) }
+        // The fast path's copy: released before the oom_reaper line; its report was rate-limited, so no
+        // cgroups and no owner either.
+        let full = EventTestData.kill(pid: 42, comm: "java", taskCgroup: "/system.slice/a.service", limitCgroup: "/system.slice",
+                                      realtimeMicros: 1_800_000_000_000_000, monotonicMicros: 800_000_000_000)
+        var fast = full
+        fast.taskCgroup = nil
+        fast.limitCgroup = nil
+        fast.memcg = nil
+        fast.trigger = nil
+        fast.reaped = nil
+        fast.victim.anonRssKB = nil
+        fast.resolveOwners()
+        var journal = full
+        journal.reaped = OOMKill.Reaped(anonRssKB: 0, fileRssKB: 4, shmemRssKB: 0)
+        journal.victim.anonRssKB = 999  // never replaces what the first copy had
+        fast.victim.fileRssKB = 7
+
+        let fastAdded = log.append(.kill(fast, replayed: false))
+        let journalAdded = log.append(.kill(journal, replayed: true))
+        #expect(fastAdded)
+        #expect(!journalAdded)
+        #expect(log.count == 3)
+        let kept = try #require(log.select(EventQuery(limit: 10)).first)
+        #expect(kept.replayed == false, "the first copy's counting decision stands")
+        guard case .oomKill(let kill) = kept.payload else { Issue.record("not a kill"); return }
+        #expect(kill.reaped == journal.reaped)
+        #expect(kill.taskCgroup == "/system.slice/a.service" && kill.limitCgroup == "/system.slice")
+        #expect(kill.owner == .systemdUnit(slice: "system.slice", unit: "a.service"))
+        #expect(kill.limitOwner == .slice("system.slice"))
+        #expect(kill.memcg == full.memcg && kill.trigger == full.trigger)
+        #expect(kill.victim.anonRssKB == 999, "filled from the second copy")
+        #expect(kill.victim.fileRssKB == 7, "kept from the first copy")
+        // The older events are untouched.
+        #expect(log.select(EventQuery(limit: 10)).count == 3)
+    }
+
     @Test func filtersByKindSinceAndLimit() throws {
         var log = EventLog()
         for pid in 1...10 { log.append(Self.killEvent(pid, at: 1_800_000_000 + Int64(pid) * 60)) }
