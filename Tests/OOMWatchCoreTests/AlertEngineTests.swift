@@ -147,53 +147,62 @@ struct TestClock {
         var thresholds = AlertThresholds()
         thresholds.oomKillsWindow = .seconds(15 * 60)
         var engine = AlertEngine(rules: AlertRuleSet(thresholds: thresholds))
-        var counter = KillWindowCounter(window: thresholds.oomKillsWindow)
+        var kills: [OOMKill] = []
+        func kill(at seconds: Double, pid: Int) -> OOMKill {
+            EventTestData.kill(pid: pid, comm: "haproxy", taskCgroup: "/system.slice/haproxy.service", limitCgroup: "/system.slice",
+                               realtimeMicros: Int64(TestClock.at(seconds).timeIntervalSince1970 * 1_000_000), monotonicMicros: Int64(seconds * 1_000_000) + 1_000_000)
+        }
+        // What the daemon does each poll: the kills of the last 15 minutes, per owner.
+        func observe(_ now: Double) -> [AlertObservation] {
+            AlertObservation.oomKills(NodeFactsBuilder.ownerKills(kills, hierarchyPrefix: "", window: TestClock.at(now - 900)...TestClock.at(now)))
+        }
+        let unit = OwnerLabels(ownerKind: "unit", slice: "system.slice", unit: "haproxy.service")
 
-        counter.record(owner: "haproxy.service", at: TestClock.at(0))
-        var events = engine.evaluate(observations: AlertObservation.oomKills(counter.counts(now: TestClock.at(1))), now: TestClock.at(1))
+        kills.append(kill(at: 0, pid: 1))
+        var events = engine.evaluate(observations: observe(1), now: TestClock.at(1))
         #expect(events.map(\.kind) == [.firing])
         #expect(events.first?.alert == Alert(
             name: .cgroupOOMKills, subject: "haproxy.service", severity: .warning, state: .firing,
             since: TestClock.at(1), value: 1, threshold: 1,
-            summary: "haproxy.service was OOM-killed 1 time within the kill window (warning at 1)"))
+            summary: "haproxy.service was OOM-killed 1 time within the kill window (warning at 1)", owner: unit))
 
-        counter.record(owner: "haproxy.service", at: TestClock.at(60))
-        counter.record(owner: "haproxy.service", at: TestClock.at(120))
-        #expect(counter.counts(now: TestClock.at(121)) == ["haproxy.service": 3])
-        events = engine.evaluate(observations: AlertObservation.oomKills(counter.counts(now: TestClock.at(121))), now: TestClock.at(121))
+        kills.append(kill(at: 60, pid: 2))
+        kills.append(kill(at: 120, pid: 3))
+        events = engine.evaluate(observations: observe(121), now: TestClock.at(121))
         #expect(events.map(\.kind) == [.severityChanged])
         #expect(events.first?.alert.severity == .critical)
         #expect(events.first?.alert.summary == "haproxy.service was OOM-killed 3 times within the kill window (critical at 3)")
 
         // At 15m30s the first kill has left the window: 2 kills, back to warning.
-        #expect(counter.count(owner: "haproxy.service", now: TestClock.at(930)) == 2)
-        events = engine.evaluate(observations: AlertObservation.oomKills(counter.counts(now: TestClock.at(930))), now: TestClock.at(930))
+        #expect(observe(930).first?.value == 2)
+        events = engine.evaluate(observations: observe(930), now: TestClock.at(930))
         #expect(events.map(\.kind) == [.severityChanged])
         #expect(events.first?.alert.severity == .warning)
         // After 17 minutes all kills have left the window: resolved.
-        let counts = counter.counts(now: TestClock.at(1021))
-        #expect(counts == [:])
-        #expect(counter.ownerCount == 0)
-        events = engine.evaluate(observations: AlertObservation.oomKills(counts), now: TestClock.at(1021))
+        #expect(observe(1021).isEmpty)
+        events = engine.evaluate(observations: observe(1021), now: TestClock.at(1021))
         #expect(events.map(\.kind) == [.resolved])
         #expect(engine.active == [])
     }
 
-    @Test func killCounterIsBoundedAndAcceptsReplayedKills() {
-        var counter = KillWindowCounter(window: .seconds(600), maxOwners: 2, maxKillsPerOwner: 3)
-        counter.record(owner: "a", at: TestClock.at(10))
-        counter.record(owner: "b", at: TestClock.at(20))
-        counter.record(owner: "c", at: TestClock.at(30))
-        #expect(counter.ownerCount == 2)
-        #expect(counter.counts(now: TestClock.at(40)) == ["b": 1, "c": 1])
-        for second in [5.0, 1, 3, 2] { counter.record(owner: "b", at: TestClock.at(second)) }
-        // Saturates at three remembered kills, the newest ones.
-        #expect(counter.count(owner: "b", now: TestClock.at(40)) == 3)
-        // A kill in the future of `now` is not counted yet; kills older than the window are not counted.
-        counter.record(owner: "c", at: TestClock.at(100))
-        #expect(counter.count(owner: "c", now: TestClock.at(50)) == 1)
-        #expect(counter.count(owner: "c", now: TestClock.at(620)) == 2)
-        #expect(counter.count(owner: "c", now: TestClock.at(631)) == 1)
+    @Test func aPodKillAlertCarriesNamespacePodContainerAndQoS() {
+        var engine = AlertEngine()
+        var kill = EventTestData.kill(pid: 7, comm: "java", taskCgroup: "/kubepods/burstable/pod5e3c4bcb-760b-11e9-bcb4-5c260afbd27c/56f14365daad5b7e",
+                                      limitCgroup: "/kubepods/burstable/pod5e3c4bcb-760b-11e9-bcb4-5c260afbd27c",
+                                      realtimeMicros: Int64(TestClock.at(0).timeIntervalSince1970 * 1_000_000), monotonicMicros: 5_000_000)
+        if case .pod(var pod) = kill.owner {
+            pod.namespace = "shop"
+            pod.podName = "checkout-7d9f"
+            pod.containerName = "app"
+            kill.owner = .pod(pod)
+        }
+        let observations = AlertObservation.oomKills(NodeFactsBuilder.ownerKills([kill], hierarchyPrefix: "", window: TestClock.at(-60)...TestClock.at(1)))
+        let fired = engine.evaluate(observations: observations, now: TestClock.at(1))
+        #expect(fired.first?.alert.subject == "shop/checkout-7d9f/app")
+        #expect(fired.first?.alert.owner == OwnerLabels(ownerKind: "pod", slice: "kubepods", namespace: "shop", pod: "checkout-7d9f", container: "app", qos: "burstable"))
+        // A slice alert names its slice.
+        let pressure = AlertObservation.slicePressure([SliceFacts(path: "/system.slice", limitBytes: 100, usageBytes: 99, workingSetBytes: 99)])
+        #expect(pressure.first?.owner == OwnerLabels(ownerKind: "slice", slice: "system.slice"))
     }
 
     @Test func sliceLimitAlertsFollowFindings() throws {
@@ -235,7 +244,8 @@ struct TestClock {
             SliceFacts(path: "/system.slice", limitBytes: 100, workingSetBytes: 95, pressureSomeAvg10: 0.45),
             SliceFacts(path: "/kube.slice", workingSetBytes: 10, pressureSomeAvg10: 0.02),
         ]
-        #expect(AlertObservation.slicePressure(slices) == [AlertObservation(rule: .sliceMemoryPressure, subject: "system.slice", value: 0.95)])
+        #expect(AlertObservation.slicePressure(slices) == [AlertObservation(rule: .sliceMemoryPressure, subject: "system.slice", value: 0.95,
+                                                                                     owner: OwnerLabels(ownerKind: "slice", slice: "system.slice"))])
         let observations = AlertObservation.slicePressureStall(slices)
         #expect(observations.count == 2)
         _ = engine.evaluate(observations: observations, now: TestClock.at(0))

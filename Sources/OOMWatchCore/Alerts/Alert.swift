@@ -52,8 +52,11 @@ public struct Alert: Sendable, Hashable, Codable {
     public var threshold: Double
     /// One line for people.
     public var summary: String
+    /// Who the subject is: a pod's namespace, name, container and QoS, a unit, a slice; nil for the node.
+    public var owner: OwnerLabels?
 
-    public init(name: AlertName, subject: String, severity: AlertSeverity, state: AlertState, since: Date, value: Double, threshold: Double, summary: String) {
+    public init(name: AlertName, subject: String, severity: AlertSeverity, state: AlertState, since: Date, value: Double, threshold: Double, summary: String,
+                owner: OwnerLabels? = nil) {
         self.name = name
         self.subject = subject
         self.severity = severity
@@ -62,5 +65,6 @@ public struct Alert: Sendable, Hashable, Codable {
         self.value = value
         self.threshold = threshold
         self.summary = summary
+        self.owner = owner
     }
 }

@@ -58,6 +58,7 @@ public struct AlertEngine: Sendable {
         var clearSince: [Date?] = [nil, nil, nil]
         var value: Double = 0
         var summary: String?
+        var owner: OwnerLabels?
         /// The last observation named its severity (a finding): thresholds are the warning one.
         var fixedSeverity = false
     }
@@ -93,6 +94,7 @@ public struct AlertEngine: Sendable {
             if let observation {
                 state.value = observation.value
                 state.summary = observation.summary
+                state.owner = observation.owner ?? state.owner
                 state.fixedSeverity = observation.severity != nil
             }
             let previousLevel = state.firingLevel
@@ -209,7 +211,8 @@ public struct AlertEngine: Sendable {
         return Alert(
             name: key.name, subject: key.subject, severity: severity, state: alertState, since: since,
             value: state.value, threshold: threshold,
-            summary: state.summary ?? summary(rule: rule, subject: key.subject, value: state.value, threshold: threshold, severity: severity)
+            summary: state.summary ?? summary(rule: rule, subject: key.subject, value: state.value, threshold: threshold, severity: severity),
+            owner: state.owner
         )
     }
 

@@ -13,13 +13,21 @@ public struct AlertObservation: Sendable, Hashable {
     public var severity: AlertSeverity?
     /// A one-line summary to use instead of the rule's generated one.
     public var summary: String?
+    /// Who the subject is (pod with namespace, container and QoS; unit; slice), for the alert's labels.
+    public var owner: OwnerLabels?
 
-    public init(rule: AlertName, subject: String, value: Double, severity: AlertSeverity? = nil, summary: String? = nil) {
+    public init(rule: AlertName, subject: String, value: Double, severity: AlertSeverity? = nil, summary: String? = nil, owner: OwnerLabels? = nil) {
         self.rule = rule
         self.subject = subject
         self.value = value
         self.severity = severity
         self.summary = summary
+        self.owner = owner
+    }
+
+    /// The owner labels of a tracked slice (`kubepods`, `system.slice`, `kube.slice`) by its path.
+    static func sliceOwner(path: String) -> OwnerLabels {
+        OwnerLabels(CgroupPathClassifier.classify(path))
     }
 
     /// SliceMemoryPressure observations: working set / limit of each limited slice
@@ -27,7 +35,8 @@ public struct AlertObservation: Sendable, Hashable {
     public static func slicePressure(_ slices: [SliceFacts]) -> [AlertObservation] {
         slices.compactMap { slice in
             guard let limit = slice.limitBytes, limit > 0 else { return nil }
-            return AlertObservation(rule: .sliceMemoryPressure, subject: slice.name, value: Double(slice.workingSetBytes) / Double(limit))
+            return AlertObservation(rule: .sliceMemoryPressure, subject: slice.name, value: Double(slice.workingSetBytes) / Double(limit),
+                                    owner: sliceOwner(path: slice.path))
         }
     }
 
@@ -35,14 +44,19 @@ public struct AlertObservation: Sendable, Hashable {
     public static func slicePressureStall(_ slices: [SliceFacts]) -> [AlertObservation] {
         slices.compactMap { slice in
             guard let psi = slice.pressureSomeAvg10 else { return nil }
-            return AlertObservation(rule: .sliceMemoryPSI, subject: slice.name, value: psi)
+            return AlertObservation(rule: .sliceMemoryPSI, subject: slice.name, value: psi, owner: sliceOwner(path: slice.path))
         }
     }
 
-    /// CgroupOOMKills observations from per-owner kill counts within the window (`KillWindowCounter.counts`).
-    public static func oomKills(_ counts: [String: Int]) -> [AlertObservation] {
-        counts.sorted { $0.key < $1.key }.compactMap { owner, count in
-            count > 0 ? AlertObservation(rule: .cgroupOOMKills, subject: owner, value: Double(count)) : nil
+    /// CgroupOOMKills observations from the kills per owner within the kill window
+    /// (`NodeFactsBuilder.ownerKills`); kills of one owner that hit different limits count together.
+    public static func oomKills(_ owners: [OwnerKillFacts]) -> [AlertObservation] {
+        var counts: [String: (count: Int, labels: OwnerLabels)] = [:]
+        for owner in owners where owner.count > 0 {
+            counts[owner.displayName, default: (0, owner.labels)].count += owner.count
+        }
+        return counts.sorted { $0.key < $1.key }.map { subject, entry in
+            AlertObservation(rule: .cgroupOOMKills, subject: subject, value: Double(entry.count), owner: entry.labels)
         }
     }
 

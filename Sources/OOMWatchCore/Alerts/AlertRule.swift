@@ -72,7 +72,7 @@ public struct AlertThresholds: Sendable, Hashable {
     public var oomKillsWarning: Double = 1
     /// … and for critical (3).
     public var oomKillsCritical: Double = 3
-    /// … counted within this window (15 minutes); see `KillWindowCounter`.
+    /// … counted within this window (15 minutes), from the kills in `/events` each poll.
     public var oomKillsWindow: Duration = .seconds(15 * 60)
     /// … must stay below the threshold this long to resolve (the window already spreads it: 0).
     public var oomKillsKeepFiringFor: Duration = .zero

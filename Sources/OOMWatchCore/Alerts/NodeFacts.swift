@@ -105,6 +105,8 @@ public struct OwnerKillFacts: Sendable, Hashable, Codable {
     public var pod: String?
     /// The container's name, for pod owners.
     public var container: String?
+    /// The pod's QoS class (`guaranteed`, `burstable`, `besteffort`), for pod owners.
+    public var qos: String?
     /// The cgroup whose limit was hit (`oom_memcg`, e.g. `/system.slice`), nil for a global OOM or when unknown.
     public var limitCgroup: String?
     /// How many kills.
@@ -119,6 +121,7 @@ public struct OwnerKillFacts: Sendable, Hashable, Codable {
         namespace: String? = nil,
         pod: String? = nil,
         container: String? = nil,
+        qos: String? = nil,
         limitCgroup: String? = nil,
         count: Int,
         lastTime: Date
@@ -129,9 +132,16 @@ public struct OwnerKillFacts: Sendable, Hashable, Codable {
         self.namespace = namespace
         self.pod = pod
         self.container = container
+        self.qos = qos
         self.limitCgroup = limitCgroup
         self.count = count
         self.lastTime = lastTime
+    }
+
+    /// The owner labels of these kills' series (and of their alert).
+    public var labels: OwnerLabels {
+        OwnerLabels(ownerKind: ownerKind.rawValue, slice: slice, namespace: namespace ?? "", pod: pod ?? "",
+                    container: container ?? "", qos: qos ?? "", unit: unit ?? "")
     }
 
     /// A short name for the owner: the unit, `namespace/pod[/container]`, the slice, or the kind.

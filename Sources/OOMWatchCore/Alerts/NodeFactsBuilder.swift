@@ -87,6 +87,7 @@ public enum NodeFactsBuilder {
                     namespace: labels.namespace.isEmpty ? nil : labels.namespace,
                     pod: labels.pod.isEmpty ? nil : labels.pod,
                     container: labels.container.isEmpty ? nil : labels.container,
+                    qos: labels.qos.isEmpty ? nil : labels.qos,
                     limitCgroup: limit,
                     count: 1,
                     lastTime: time)

@@ -1,6 +1,6 @@
 /// The owner labels every per-cgroup and per-kill series carries (empty strings where they do not
 /// apply), so series join with kube-state-metrics and kubelet metrics on namespace/pod/container.
-public struct OwnerLabels: Sendable, Hashable {
+public struct OwnerLabels: Sendable, Hashable, Codable {
     public var ownerKind: String
     public var slice: String
     public var namespace: String
@@ -11,6 +11,17 @@ public struct OwnerLabels: Sendable, Hashable {
 
     /// The label names, in the order `values` lists them.
     public static let names = ["owner_kind", "slice", "namespace", "pod", "container", "qos", "unit"]
+
+    /// Labels from their values (empty strings where they do not apply).
+    public init(ownerKind: String, slice: String = "", namespace: String = "", pod: String = "", container: String = "", qos: String = "", unit: String = "") {
+        self.ownerKind = ownerKind
+        self.slice = slice
+        self.namespace = namespace
+        self.pod = pod
+        self.container = container
+        self.qos = qos
+        self.unit = unit
+    }
 
     public init(_ owner: CgroupOwner) {
         ownerKind = owner.kind

@@ -21,12 +21,16 @@ final class AlertMetrics: Sendable {
                              helpText: "Allocatable memory: capacity minus kube-reserved, system-reserved and the hard eviction threshold.")
     }
 
+    /// The owner labels of node-wide alerts (a reboot): all empty.
+    private static let nodeOwner = OwnerLabels(ownerKind: "")
+
     init(registry: PrometheusCollectorRegistry) {
         self.registry = registry
     }
 
     func update(firing: [Alert], findings current: [Finding], allocatableBytes: Int64?) {
-        sync(alerts, firing.map { [$0.name.rawValue, $0.subject, $0.severity.rawValue] }, names: ["alert", "subject", "severity"], descriptor: Self.alertDescriptor)
+        sync(alerts, firing.map { [$0.name.rawValue, $0.subject, $0.severity.rawValue] + ($0.owner ?? Self.nodeOwner).values },
+             names: ["alert", "subject", "severity"] + OwnerLabels.names, descriptor: Self.alertDescriptor)
         sync(findings, current.map { [$0.id, $0.subject, $0.severity.rawValue] }, names: ["finding", "subject", "severity"], descriptor: Self.findingDescriptor)
         allocatable.withLock { gauge in
             if let allocatableBytes {

@@ -83,8 +83,8 @@ struct KernelEventService: Service {
         }
     }
 
-    /// Returns once the journal can be opened (checked after 5 s, then at doubling intervals up to a
-    /// minute), or when cancelled.
+    /// Returns once the journal can be opened (checked after 5 s, then at doubling intervals up to
+    /// 30 s), or when cancelled.
     private func waitUntilTheJournalOpens() async {
         var interval: Duration = .seconds(5)
         while !Task.isCancelled {
@@ -93,7 +93,7 @@ struct KernelEventService: Service {
                 logger.notice("the journal opens now; reading kernel messages from it, with /dev/kmsg as the fast path", metadata: ["source": "\(journal)"])
                 return
             }
-            interval = min(interval * 2, .seconds(60))
+            interval = min(interval * 2, .seconds(30))
         }
     }
 

@@ -58,13 +58,10 @@ final class NodeAnalyzer: Sendable {
         node.setDiagnosis(diagnosis)
 
         let killWindow = Double(configuration.thresholds.oomKillsWindow.components.seconds)
-        var killCounts: [String: Int] = [:]
-        for owner in NodeFactsBuilder.ownerKills(kills, hierarchyPrefix: configuration.hierarchyPrefix, window: now.addingTimeInterval(-killWindow)...now) {
-            killCounts[owner.displayName, default: 0] += owner.count
-        }
+        let killOwners = NodeFactsBuilder.ownerKills(kills, hierarchyPrefix: configuration.hierarchyPrefix, window: now.addingTimeInterval(-killWindow)...now)
         var observations = AlertObservation.slicePressure(facts.slices)
             + AlertObservation.slicePressureStall(facts.slices)
-            + AlertObservation.oomKills(killCounts)
+            + AlertObservation.oomKills(killOwners)
             + AlertObservation.sliceLimits(from: diagnosis.findings)
         let rebootWindow = Int64(now.timeIntervalSince1970 * 1_000_000) - 3_600_000_000
         for event in recent where event.kind == .nodeReboot && event.realtimeMicros >= rebootWindow {
