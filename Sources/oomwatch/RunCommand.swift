@@ -68,6 +68,34 @@ struct RunCommand: AsyncParsableCommand {
             transform: { try DurationText.parse($0) })
     var pressureAlertFor: Duration = .seconds(60)
 
+    @Option(help: ArgumentHelp("SliceMemoryPressure is a warning when a slice's working set reaches this share of its memory limit (default 90%). [env: OOMWATCH_PRESSURE_WARNING]", valueName: "percent"),
+            transform: { try Self.percent($0) })
+    var pressureWarning: Double = AlertThresholds().slicePressureWarning
+
+    @Option(help: ArgumentHelp("SliceMemoryPressure is critical from this share of the limit (default 97%). [env: OOMWATCH_PRESSURE_CRITICAL]", valueName: "percent"),
+            transform: { try Self.percent($0) })
+    var pressureCritical: Double = AlertThresholds().slicePressureCritical
+
+    @Option(help: ArgumentHelp("SliceMemoryPSI is a warning when a slice's memory pressure (PSI some avg10, cgroup v2) reaches this (default 10%). [env: OOMWATCH_PSI_WARNING]", valueName: "percent"),
+            transform: { try Self.percent($0) })
+    var psiWarning: Double = AlertThresholds().psiWarning
+
+    @Option(help: ArgumentHelp("SliceMemoryPSI is critical from this memory pressure (default 40%). [env: OOMWATCH_PSI_CRITICAL]", valueName: "percent"),
+            transform: { try Self.percent($0) })
+    var psiCritical: Double = AlertThresholds().psiCritical
+
+    @Option(help: ArgumentHelp("CgroupOOMKills is a warning when one owner (pod container, unit) is OOM-killed this many times within the kill window (default 1). [env: OOMWATCH_KILL_ALERT_WARNING]", valueName: "count"),
+            transform: { try Self.killCount($0) })
+    var killAlertWarning: Int = Int(AlertThresholds().oomKillsWarning)
+
+    @Option(help: ArgumentHelp("CgroupOOMKills is critical from this many kills of one owner within the kill window (default 3). [env: OOMWATCH_KILL_ALERT_CRITICAL]", valueName: "count"),
+            transform: { try Self.killCount($0) })
+    var killAlertCritical: Int = Int(AlertThresholds().oomKillsCritical)
+
+    @Option(help: ArgumentHelp("The window CgroupOOMKills counts kills in (default 15m). [env: OOMWATCH_KILL_ALERT_WINDOW]", valueName: "duration"),
+            transform: { try Self.positiveDuration($0) })
+    var killAlertWindow: Duration = AlertThresholds().oomKillsWindow
+
     @Option(parsing: .unconditional,
             help: ArgumentHelp("The daemon's own oom_score_adj, set at start so a node OOM kills workloads first; only ever lowered (a lower inherited value is kept; 1000 leaves it alone). Lowering needs CAP_SYS_RESOURCE. [env: OOMWATCH_OOM_SCORE_ADJ]", valueName: "-1000...1000"),
             transform: { try Self.oomScoreAdj($0) })
@@ -85,6 +113,20 @@ struct RunCommand: AsyncParsableCommand {
         return duration
     }
 
+    /// `90%` or `90` → 0.9; within (0, 100].
+    static func percent(_ text: String) throws -> Double {
+        let number = text.hasSuffix("%") ? String(text.dropLast()) : text
+        guard let value = Double(number), value > 0, value <= 100 else {
+            throw ValidationError("expected a percentage above 0 and at most 100, such as 90%: '\(text)'")
+        }
+        return value / 100
+    }
+
+    static func killCount(_ text: String) throws -> Int {
+        guard let value = Int(text), value >= 1 else { throw ValidationError("expected a count of at least 1: '\(text)'") }
+        return value
+    }
+
     static func oomScoreAdj(_ text: String) throws -> Int {
         guard let value = Int(text), OOMScoreAdjustment.range.contains(value) else {
             throw ValidationError("oom_score_adj must be an integer within -1000...1000: '\(text)'")
@@ -95,6 +137,15 @@ struct RunCommand: AsyncParsableCommand {
     func validate() throws {
         if journalDirectory != nil, journalRoot != nil {
             throw ValidationError("--journal-directory and --journal-root exclude each other")
+        }
+        if pressureWarning >= pressureCritical {
+            throw ValidationError("--pressure-warning (\(MemoryText.percent(pressureWarning))) must be below --pressure-critical (\(MemoryText.percent(pressureCritical)))")
+        }
+        if psiWarning >= psiCritical {
+            throw ValidationError("--psi-warning (\(MemoryText.percent(psiWarning))) must be below --psi-critical (\(MemoryText.percent(psiCritical)))")
+        }
+        if killAlertWarning > killAlertCritical {
+            throw ValidationError("--kill-alert-warning (\(killAlertWarning)) must not be above --kill-alert-critical (\(killAlertCritical))")
         }
     }
 
@@ -119,6 +170,13 @@ struct RunCommand: AsyncParsableCommand {
         configuration.podPollInterval = podPollInterval
         configuration.alertThresholds.slicePressureFor = pressureAlertFor
         configuration.alertThresholds.psiFor = pressureAlertFor
+        configuration.alertThresholds.slicePressureWarning = pressureWarning
+        configuration.alertThresholds.slicePressureCritical = pressureCritical
+        configuration.alertThresholds.psiWarning = psiWarning
+        configuration.alertThresholds.psiCritical = psiCritical
+        configuration.alertThresholds.oomKillsWarning = Double(killAlertWarning)
+        configuration.alertThresholds.oomKillsCritical = Double(killAlertCritical)
+        configuration.alertThresholds.oomKillsWindow = killAlertWindow
         configuration.http.listen = listen
         configuration.http.readTimeout = readTimeout
         configuration.oomScoreAdjustTarget = oomScoreAdj

@@ -38,6 +38,8 @@ struct DaemonLifecycleTests {
     @Test(arguments: [
         ["run", "--poll-interval", "5x"], ["run", "--listen", "nohost"], ["run", "--log-format", "xml"],
         ["run", "--read-timeout", "0s"], ["run", "--oom-score-adj", "-1001"], ["run", "--oom-score-adj", "x"], ["run", "--no-such-option"], ["frobnicate"],
+        ["run", "--pressure-warning", "120%"], ["run", "--pressure-warning", "0"], ["run", "--pressure-warning", "97%", "--pressure-critical", "90%"],
+        ["run", "--psi-warning", "50%"], ["run", "--kill-alert-critical", "0"], ["run", "--kill-alert-warning", "4"], ["run", "--kill-alert-window", "0s"],
     ])
     func badValuesAreUsageErrorsWithExitCode2(arguments: [String]) async throws {
         let result = try await Blocking.run { try Tools.run(BuildProducts.executable("oomwatch").path, arguments) }
@@ -110,8 +112,12 @@ struct DeployConsistencyTests {
     }
 
     @Test func everyEnvironmentVariableIsRead() async throws {
-        // A bad value through each duration variable is refused, which proves the variable is read.
-        for variable in ["OOMWATCH_POLL_INTERVAL", "OOMWATCH_POD_POLL_INTERVAL", "OOMWATCH_READ_TIMEOUT", "OOMWATCH_REPLAY_WINDOW", "OOMWATCH_LISTEN", "OOMWATCH_LOG_LEVEL", "OOMWATCH_LOG_FORMAT"] {
+        // A bad value through each variable whose option checks its value is refused, which proves the
+        // variable is read (the path options take any text).
+        for variable in ["OOMWATCH_POLL_INTERVAL", "OOMWATCH_POD_POLL_INTERVAL", "OOMWATCH_READ_TIMEOUT", "OOMWATCH_REPLAY_WINDOW", "OOMWATCH_LISTEN",
+                         "OOMWATCH_LOG_LEVEL", "OOMWATCH_LOG_FORMAT", "OOMWATCH_KMSG_FAST_PATH", "OOMWATCH_PRESSURE_ALERT_FOR", "OOMWATCH_OOM_SCORE_ADJ",
+                         "OOMWATCH_PRESSURE_WARNING", "OOMWATCH_PRESSURE_CRITICAL", "OOMWATCH_PSI_WARNING", "OOMWATCH_PSI_CRITICAL",
+                         "OOMWATCH_KILL_ALERT_WARNING", "OOMWATCH_KILL_ALERT_CRITICAL", "OOMWATCH_KILL_ALERT_WINDOW"] {
             let result = try await Blocking.run {
                 try Tools.runWithEnvironment(BuildProducts.executable("oomwatch").path, ["run"], environment: [variable: "bogus-value"])
             }

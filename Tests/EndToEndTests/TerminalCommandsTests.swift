@@ -198,6 +198,42 @@ struct TerminalCommandsBehaviourTests {
         }
     }
 
+    /// Alert thresholds set on the command line take effect: the fixture's system.slice (working set 168 MiB
+    /// of a 512 MiB limit, 33 %) is under the default 90 % but over a 30 % threshold.
+    @Test func alertThresholdsFromTheCommandLineApply() async throws {
+        let work = NSTemporaryDirectory() + "oomwatch-thresholds-\(getpid())-\(UUID().uuidString.prefix(8))"
+        defer { try? FileManager.default.removeItem(atPath: work) }
+        let daemon = try await DaemonProcess.start([
+            "--cgroup-root", TerminalFixture.cgroupRoot, "--proc-root", TerminalFixture.procRoot, "--state-dir", work + "/state",
+            "--journal-directory", work + "/no-journal", "--kmsg-path", work + "/no-kmsg", "--kubelet-config", work + "/no-kubelet.yaml",
+            "--poll-interval", "500ms", "--pressure-warning", "30%", "--pressure-critical", "95%", "--pressure-alert-for", "0s",
+            "--psi-warning", "99%", "--psi-critical", "100%",
+        ])
+        defer { daemon.kill() }
+        var alert: [String: Any]?
+        let deadline = ContinuousClock.now + .seconds(20)
+        while alert == nil, ContinuousClock.now < deadline {
+            let body = try await LoopbackClient.get(port: daemon.port, path: "/alerts").body
+            let alerts = (try JSONSerialization.jsonObject(with: Data(body)) as? [String: Any])?["alerts"] as? [[String: Any]] ?? []
+            alert = alerts.first { $0["name"] as? String == "SliceMemoryPressure" && $0["subject"] as? String == "system.slice" }
+            if alert == nil { try await Task.sleep(for: .milliseconds(100)) }
+        }
+        let fired = try #require(alert, "SliceMemoryPressure on system.slice at 30 %: \(daemon.log.suffix(2000))")
+        #expect(fired["severity"] as? String == "warning")
+        #expect(fired["state"] as? String == "firing")
+        #expect(fired["threshold"] as? Double == 0.3)
+        #expect((fired["owner"] as? [String: String])?["slice"] == "system.slice")
+        // The PSI thresholds were raised above the fixture's pressure: no SliceMemoryPSI.
+        let all = try await LoopbackClient.get(port: daemon.port, path: "/alerts").bodyText
+        #expect(!all.contains("SliceMemoryPSI"), "\(all)")
+        let metrics = try await LoopbackClient.get(port: daemon.port, path: "/metrics").bodyText
+        #expect(metrics.contains("oomwatch_alert_active{alert=\"SliceMemoryPressure\",subject=\"system.slice\",severity=\"warning\",owner_kind=\"slice\",slice=\"system.slice\""), "\(metrics.split(separator: "\n").filter { $0.contains("alert_active") })")
+        // `oomwatch status` lists it as firing.
+        let (status, output) = try await Blocking.run { try oomwatch(["status", "--server", "http://127.0.0.1:\(daemon.port)"]) }
+        #expect(status == 0)
+        #expect(output.contains("SliceMemoryPressure") && output.contains("system.slice"), "\(output)")
+    }
+
     @Test func watchRerendersUntilInterrupted() async throws {
         let daemon = try await DaemonProcess.start(["--state-dir", NSTemporaryDirectory() + "oomwatch-watch-\(getpid())",
                                                     "--kmsg-path", "/nonexistent", "--journal-directory", "/nonexistent"])
