@@ -24,7 +24,7 @@ struct DiagnoseCommand: AsyncParsableCommand {
     @Option(help: "Journal directory to read instead of the system journal.") var journalDirectory: String?
     @Option(help: "Read the journals of the OS tree mounted here.") var journalRoot: String?
     @Option(help: "Kernel ring buffer device, read when no journal can be opened.") var kmsgPath: String = "/dev/kmsg"
-    @Option(help: "Kubelet configuration file.") var kubeletConfig: String = "/var/lib/kubelet/config.yaml"
+    @Option(help: "Kubelet configuration file (default: the running kubelet's --config, else /var/lib/kubelet/config.yaml).") var kubeletConfig: String?
     @Option(help: "Kubelet pod log directory (pod names).") var podLogDir: String = "/var/log/pods"
     @Option(help: "Kubelet container log directory (container names).") var containerLogDir: String = "/var/log/containers"
     @Option(help: ArgumentHelp("How far back kills count.", valueName: "duration"), transform: { try DurationText.parse($0) })

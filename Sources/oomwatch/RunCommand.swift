@@ -46,8 +46,8 @@ struct RunCommand: AsyncParsableCommand {
     @Option(help: "Kubelet container log directory (container id → name). [env: OOMWATCH_CONTAINER_LOG_DIR]")
     var containerLogDir: String = "/var/log/containers"
 
-    @Option(help: "Kubelet configuration file. [env: OOMWATCH_KUBELET_CONFIG]")
-    var kubeletConfig: String = "/var/lib/kubelet/config.yaml"
+    @Option(help: "Kubelet configuration file (default: the running kubelet's --config, else /var/lib/kubelet/config.yaml). [env: OOMWATCH_KUBELET_CONFIG]")
+    var kubeletConfig: String?
 
     @Option(help: "Directory for the journal cursor kept across restarts. [env: OOMWATCH_STATE_DIR]")
     var stateDir: String = "/var/lib/oomwatch"

@@ -234,6 +234,68 @@ struct TerminalCommandsBehaviourTests {
         #expect(output.contains("SliceMemoryPressure") && output.contains("system.slice"), "\(output)")
     }
 
+    /// Without `--kubelet-config`, the daemon and `oomwatch diagnose` read the file the running kubelet
+    /// names with `--config` (a host tree: `<host>/proc/<pid>/cmdline`, the file under `<host>`), and
+    /// diagnose the seed incident's cause from it: system.slice capped at 512 MiB of 188 GiB by
+    /// enforceNodeAllocatable (a warning while nothing has been killed in it yet).
+    @Test func theRunningKubeletsConfigFileIsFoundAndDiagnosedInJSON() async throws {
+        let host = NSTemporaryDirectory() + "oomwatch-kubelet-\(getpid())-\(UUID().uuidString.prefix(8))"
+        defer { try? FileManager.default.removeItem(atPath: host) }
+        try FileManager.default.createDirectory(atPath: host + "/proc/4242", withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(atPath: host + "/etc/kubernetes", withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(atPath: host + "/journal", withIntermediateDirectories: true)
+        // The seed incident's node: 188 GiB of memory.
+        let meminfo = try String(contentsOfFile: TerminalFixture.procRoot + "/meminfo", encoding: .utf8)
+            .split(separator: "\n").map { $0.hasPrefix("MemTotal:") ? "MemTotal:       197132288 kB" : String($0) }.joined(separator: "\n") + "\n"
+        try meminfo.write(toFile: host + "/proc/meminfo", atomically: true, encoding: .utf8)
+        try Data("/usr/bin/kubelet\u{0}--config=/etc/kubernetes/kubelet-config.yaml\u{0}--v=2\u{0}".utf8).write(to: URL(fileURLWithPath: host + "/proc/4242/cmdline"))
+        try """
+            apiVersion: kubelet.config.k8s.io/v1beta1
+            kind: KubeletConfiguration
+            cgroupDriver: systemd
+            enforceNodeAllocatable: [pods, system-reserved]
+            systemReserved: {memory: 512Mi}
+            systemReservedCgroup: /system.slice
+            evictionHard: {memory.available: 100Mi}
+            """.write(toFile: host + "/etc/kubernetes/kubelet-config.yaml", atomically: true, encoding: .utf8)
+        let common = ["--cgroup-root", TerminalFixture.cgroupRoot, "--proc-root", host + "/proc", "--journal-directory", host + "/journal",
+                      "--kmsg-path", host + "/no-kmsg", "--pod-log-dir", host + "/no-pods", "--container-log-dir", host + "/no-containers"]
+
+        func expectSeedIncident(_ json: Data, _ origin: String) throws {
+            let report = try #require(try JSONSerialization.jsonObject(with: json) as? [String: Any], "\(origin): JSON object")
+            #expect(report["kubeletConfigurationFound"] as? Bool == true, "\(origin)")
+            #expect(report["allocatable"] != nil, "\(origin): allocatable computed")
+            let findings = report["findings"] as? [[String: Any]] ?? []
+            let first = try #require(findings.first, "\(origin): findings")
+            #expect(first["id"] as? String == "SystemSliceLimitTooSmall" && first["severity"] as? String == "warning", "\(origin): \(first)")
+            let title = first["title"] as? String ?? ""
+            #expect(title.hasPrefix("system.slice is capped at 512 MiB") && title.contains("enforceNodeAllocatable [pods, system-reserved]"), "\(origin): \(title)")
+        }
+
+        // One-shot: JSON on standard output; exit 0 (no critical finding: exit 1 is the seed incident test's).
+        let errorPath = host + "/diagnose.err"
+        let binary = BuildProducts.executable("oomwatch").path
+        let (status, output) = try await Blocking.run {
+            try Tools.run("/bin/sh", ["-c", "exec \"$0\" diagnose --output json \"$@\" 2>\"\(errorPath)\"", binary] + common)
+        }
+        #expect(status == 0, "no critical finding: exit 0; \(output) \((try? String(contentsOfFile: errorPath, encoding: .utf8)) ?? "")")
+        try expectSeedIncident(Data(output.utf8), "oomwatch diagnose --output json")
+
+        // The daemon's /diagnose, in JSON.
+        let daemon = try await DaemonProcess.start(common + ["--state-dir", host + "/state", "--poll-interval", "500ms"])
+        defer { daemon.kill() }
+        var body: [UInt8] = []
+        let deadline = ContinuousClock.now + .seconds(20)
+        while ContinuousClock.now < deadline {
+            let response = try await LoopbackClient.get(port: daemon.port, path: "/diagnose")
+            body = response.body
+            if response.status == 200, response.bodyText.contains("SystemSliceLimitTooSmall") { break }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        try expectSeedIncident(Data(body), "GET /diagnose")
+        #expect(daemon.log.contains("etc/kubernetes/kubelet-config.yaml"), "the discovered path is logged: \(daemon.log.suffix(2000))")
+    }
+
     @Test func watchRerendersUntilInterrupted() async throws {
         let daemon = try await DaemonProcess.start(["--state-dir", NSTemporaryDirectory() + "oomwatch-watch-\(getpid())",
                                                     "--kmsg-path", "/nonexistent", "--journal-directory", "/nonexistent"])

@@ -31,8 +31,9 @@ public struct DaemonConfiguration: Sendable {
     public var podLogDirectory: String = "/var/log/pods"
     /// `/var/log/containers`: container id → container name.
     public var containerLogDirectory: String = "/var/log/containers"
-    /// The kubelet's configuration file.
-    public var kubeletConfigPath: String = "/var/lib/kubelet/config.yaml"
+    /// The kubelet's configuration file; nil: the running kubelet's `--config`, else
+    /// `/var/lib/kubelet/config.yaml` (under the host root when `procRoot` is a mounted host's).
+    public var kubeletConfigPath: String?
     /// Where the journal cursor is kept between restarts.
     public var stateDirectory: String = "/var/lib/oomwatch"
     /// The HTTP server's address, limits and timeouts.

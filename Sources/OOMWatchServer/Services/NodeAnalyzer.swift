@@ -9,7 +9,7 @@ import Synchronization
 /// engine's state.
 final class NodeAnalyzer: Sendable {
     struct Configuration: Sendable {
-        var kubeletConfigPath: String
+        var kubeletConfigPath: String?
         var procRoot: String
         var hierarchyPrefix: String
         var thresholds: AlertThresholds
@@ -99,9 +99,11 @@ final class NodeAnalyzer: Sendable {
         let discovery = KubeletDiscovery(explicitConfigPath: configuration.kubeletConfigPath, procRoot: configuration.procRoot, hostRoot: hostRoot)
         var loaded: KubeletConfiguration?
         var problem: String?
+        var path = configuration.kubeletConfigPath ?? "(not found)"
         do {
             let result = try discovery.discover()
             loaded = result.configuration
+            path = result.configPath
             if !result.malformedFlags.isEmpty { problem = "unreadable kubelet flags: \(result.malformedFlags.joined(separator: " "))" }
         } catch {
             problem = "\(error)"
@@ -119,7 +121,7 @@ final class NodeAnalyzer: Sendable {
         }
         if changed {
             logger.info("kubelet configuration", metadata: [
-                "found": "\(loaded != nil)", "path": "\(configuration.kubeletConfigPath)",
+                "found": "\(loaded != nil)", "path": "\(path)",
                 "enforce_node_allocatable": "\(loaded?.enforceNodeAllocatable.joined(separator: ",") ?? "")",
             ])
         }
