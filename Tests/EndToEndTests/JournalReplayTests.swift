@@ -83,10 +83,10 @@ struct JournalReplayTests {
     }
 
     /// A memcg kill of `pid` in system.slice/haproxy.service, as three kernel entries `at` (µs).
-    static func killExport(boot: String, at realtime: Int64, monotonic: Int64, pid: Int) -> String {
+    static func killExport(boot: String, at realtime: Int64, monotonic: Int64, pid: Int, under prefix: String = "") -> String {
         [
             "haproxy invoked oom-killer: gfp_mask=0xcc0(GFP_KERNEL), order=0, oom_score_adj=0",
-            "oom-kill:constraint=CONSTRAINT_MEMCG,nodemask=(null),cpuset=/,mems_allowed=0,oom_memcg=/system.slice,task_memcg=/system.slice/haproxy.service,task=haproxy,pid=\(pid),uid=0",
+            "oom-kill:constraint=CONSTRAINT_MEMCG,nodemask=(null),cpuset=/,mems_allowed=0,oom_memcg=\(prefix)/system.slice,task_memcg=\(prefix)/system.slice/haproxy.service,task=haproxy,pid=\(pid),uid=0",
             "Memory cgroup out of memory: Killed process \(pid) (haproxy) total-vm:35372kB, anon-rss:32512kB, file-rss:992kB, shmem-rss:0kB, UID:0 pgtables:112kB oom_score_adj:0",
         ].enumerated().map { index, line in
             entry(boot: boot, realtime: realtime + Int64(index) * 10, monotonic: monotonic + Int64(index) * 10, message: line)
@@ -276,6 +276,29 @@ struct JournalReplayTests {
         let fixed = try await readyz().body
         #expect(fixed.contains("kernel-log: ready"), "\(fixed)")
         #expect(daemon.process.exitStatus == nil, "the process never died")
+        #expect(await daemon.stop() == 0)
+    }
+
+    /// A node nested in a container (kind) shares its host's kernel log: with --cgroup-hierarchy-prefix,
+    /// only the kills inside its own hierarchy are its own.
+    @Test func aNestedNodeListsOnlyTheKillsInItsHierarchy() async throws {
+        let boot = try Self.currentBoot()
+        let now = Int64(Date().timeIntervalSince1970 * 1_000_000)
+        let scratch = try Scratch()
+        defer { scratch.remove() }
+        try scratch.addJournalFile("host", Self.killExport(boot: boot, at: now - 600_000_000, monotonic: 1_500_000_000, pid: 5501, under: "/kind-worker")
+            + Self.killExport(boot: boot, at: now - 500_000_000, monotonic: 1_600_000_000, pid: 5502, under: "/kind-worker2"))
+        let daemon = try await DaemonProcess.start(scratch.arguments() + ["--cgroup-hierarchy-prefix", "/kind-worker"])
+        let view = DaemonView(daemon: daemon)
+        _ = try await view.waitForKill(pid: 5501, timeout: .seconds(20))
+        // The replay is over (both kills read) once the journal is followed live.
+        let deadline = ContinuousClock.now + .seconds(20)
+        while ContinuousClock.now < deadline,
+              !(try await LoopbackClient.get(port: daemon.port, path: "/readyz").bodyText.contains("kernel-log: ready - following kernel messages live")) {
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        try await Task.sleep(for: .milliseconds(500))
+        #expect(try await view.kills().map(\.victim.pid) == [5501], "kind-worker2's kill is another node's")
         #expect(await daemon.stop() == 0)
     }
 }

@@ -368,6 +368,21 @@ struct KernelFixtureTests {
         if case .pod(let appPod)? = app.kills.first?.owner { #expect(!appPod.isSandbox) } else { Issue.record("app kill not a pod") }
     }
 
+    @Test("a nested node keeps only the kills in its cgroup hierarchy; a kill without cgroups is kept")
+    func killsWithinAHierarchyPrefix() throws {
+        let a = analyze(bytes: try fixture("real-6.18-dmesg.txt"))
+        #expect(a.kills.count == 3)
+        #expect(a.kills.allSatisfy { $0.isWithin(hierarchyPrefix: "") })
+        #expect(a.kills.allSatisfy { $0.isWithin(hierarchyPrefix: "/oomwatch-test-3391") })
+        #expect(a.kills.allSatisfy { $0.isWithin(hierarchyPrefix: "/oomwatch-test-3391/") })
+        #expect(!a.kills.contains { $0.isWithin(hierarchyPrefix: "/oomwatch-test-339") }, "a sibling whose name starts the same is not inside")
+        #expect(!a.kills.contains { $0.isWithin(hierarchyPrefix: "/kind-worker2") })
+        var bare = a.kills[0]
+        bare.taskCgroup = nil
+        bare.limitCgroup = nil
+        #expect(bare.isWithin(hierarchyPrefix: "/kind-worker2"), "no cgroup printed: cannot be placed, kept")
+    }
+
     // MARK: memory.oom.group
 
     @Test("oom.group (cgroupfs, real): cut summary, victim printed twice → one kill per member")

@@ -188,6 +188,16 @@ public struct OOMKill: Sendable, Hashable, Codable {
         return k
     }
 
+    /// Whether the kill belongs to the node rooted at the cgroup `hierarchyPrefix` (a node nested in a
+    /// container shares the kernel, and so its log, with its host's other nodes): its task cgroup (else
+    /// group, else limit cgroup) is the prefix or under it. True without a prefix, and when the kernel
+    /// printed no cgroup (a rate-limited report): such a kill cannot be placed and is kept.
+    public func isWithin(hierarchyPrefix: String) -> Bool {
+        let prefix = hierarchyPrefix.hasSuffix("/") ? String(hierarchyPrefix.dropLast()) : hierarchyPrefix
+        guard !prefix.isEmpty, let path = taskCgroup ?? oomGroupCgroup ?? limitCgroup else { return true }
+        return path == prefix || path.hasPrefix(prefix + "/")
+    }
+
     /// Recomputes `owner` and `limitOwner` from the cgroup paths.
     public mutating func resolveOwners() {
         let path = taskCgroup ?? oomGroupCgroup ?? limitCgroup

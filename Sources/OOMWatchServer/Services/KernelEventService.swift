@@ -23,6 +23,8 @@ struct KernelEventService: Service {
     let namer: PodNamer?
     let readiness: Readiness
     let logger: Logger
+    /// Kills outside this cgroup are another node's (see `--cgroup-hierarchy-prefix`).
+    var hierarchyPrefix: String = ""
 
     static let readinessPart = "kernel-log"
     static let fastPathPart = "kmsg-fast-path"
@@ -131,7 +133,7 @@ struct KernelEventService: Service {
     private func followJournal(_ source: JournalSource, boundary: CountedBoundary) async {
         let store = journalStore
         let now = Self.realtimeMicros()
-        let pipeline = KernelPipeline(boundary: boundary, node: node, metrics: killMetrics, namer: namer, logger: logger)
+        let pipeline = KernelPipeline(boundary: boundary, node: node, metrics: killMetrics, namer: namer, logger: logger, hierarchyPrefix: hierarchyPrefix)
         let window = replayWindow.components.seconds * 1_000_000
         let tailer = JournalTailer(configuration: JournalTailerConfiguration(
             source: source, start: .bootStart, replayNotBeforeRealtimeMicros: UInt64(max(0, now - window)),
@@ -163,7 +165,7 @@ struct KernelEventService: Service {
         // The reader stamps lines with the running boot's id in the journal's form (32 hex digits, no
         // dashes), so a kill read here and the same kill read from the journal get the same id.
         let store = kmsgStore
-        let pipeline = KernelPipeline(boundary: boundary, node: node, metrics: killMetrics, namer: namer, logger: logger, holdMicros: holdMicros)
+        let pipeline = KernelPipeline(boundary: boundary, node: node, metrics: killMetrics, namer: namer, logger: logger, holdMicros: holdMicros, hierarchyPrefix: hierarchyPrefix)
         let reader = KmsgReader(configuration: KmsgReaderConfiguration(path: path, start: start))
         if let journalProblem {
             readiness.set(Self.readinessPart, ready: true, detail: "reading \(path) (no journal: \(journalProblem))")

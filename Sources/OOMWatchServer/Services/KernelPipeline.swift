@@ -19,9 +19,11 @@ final class KernelPipeline: Sendable {
     private let metrics: KillMetrics
     private let namer: PodNamer?
     private let logger: Logger
+    private let hierarchyPrefix: String
     let holdMicros: Int64
 
-    init(boundary: CountedBoundary, node: NodeState, metrics: KillMetrics, namer: PodNamer?, logger: Logger, holdMicros: Int64 = 250_000) {
+    init(boundary: CountedBoundary, node: NodeState, metrics: KillMetrics, namer: PodNamer?, logger: Logger, holdMicros: Int64 = 250_000,
+         hierarchyPrefix: String = "") {
         var configuration = OOMKillAssembler.Configuration()
         configuration.holdMicros = holdMicros
         self.state = Mutex(State(assembler: OOMKillAssembler(configuration: configuration)))
@@ -30,6 +32,7 @@ final class KernelPipeline: Sendable {
         self.metrics = metrics
         self.namer = namer
         self.logger = logger
+        self.hierarchyPrefix = hierarchyPrefix
         self.holdMicros = holdMicros
     }
 
@@ -94,6 +97,14 @@ final class KernelPipeline: Sendable {
         for event in events {
             switch event {
             case .kill(let assembled):
+                // A nested node (--cgroup-hierarchy-prefix) reads its host's kernel log: kills in other
+                // nodes' cgroups are not this node's.
+                guard assembled.isWithin(hierarchyPrefix: hierarchyPrefix) else {
+                    logger.debug("OOM kill outside this node's cgroup hierarchy", metadata: [
+                        "victim": "\(assembled.victim.comm.display)", "cgroup": "\(assembled.taskCgroup ?? assembled.limitCgroup ?? "")",
+                    ])
+                    continue
+                }
                 let kill = namer?.name(assembled) ?? assembled
                 let replayed = boundary.alreadyCounted(realtimeMicros: kill.realtimeMicros, monotonicMicros: kill.monotonicMicros, bootID: kill.bootID)
                 guard node.record(.kill(kill, replayed: replayed)) else { continue }
