@@ -205,6 +205,22 @@ struct TestClock {
         #expect(pressure.first?.owner == OwnerLabels(ownerKind: "slice", slice: "system.slice"))
     }
 
+    @Test func aClockSteppedBackDoesNotStretchTheForDuration() {
+        var thresholds = AlertThresholds()
+        thresholds.slicePressureFor = .seconds(60)
+        var shifted = AlertEngine(rules: AlertRuleSet(thresholds: thresholds))
+        var unshifted = shifted
+        let hot = [AlertObservation(rule: .sliceMemoryPressure, subject: "system.slice", value: 0.95)]
+        for engine in [0, 1] {
+            _ = engine == 0 ? shifted.evaluate(observations: hot, now: TestClock.at(0)) : unshifted.evaluate(observations: hot, now: TestClock.at(0))
+        }
+        // 30 s later the clock is stepped back an hour; 40 s after that the condition has held 70 s.
+        shifted.shift(bySeconds: -3600)
+        let fired = shifted.evaluate(observations: hot, now: TestClock.at(70 - 3600))
+        #expect(fired.map(\.kind) == [.firing], "fires after 70 s of pressure, on the new clock")
+        #expect(unshifted.evaluate(observations: hot, now: TestClock.at(70 - 3600)) == [], "without the shift it would wait another hour")
+    }
+
     @Test func sliceLimitAlertsFollowFindings() throws {
         var engine = AlertEngine()
         let findings = NodeDiagnosis.findings(for: try SeedIncident.facts())

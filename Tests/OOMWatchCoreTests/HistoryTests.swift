@@ -174,6 +174,51 @@ import Testing
         #expect(store.history(of: "/")?.full.count == 1)
     }
 
+    @Test func aClockSteppedBackShiftsTheHistoryInsteadOfDroppingSamples() throws {
+        var store = HistoryStore(configuration: Self.smallConfig, now: Self.day + 100)
+        let start = Self.day + 4000
+        for t in Int64(0)..<10 {
+            store.record(path: "/", role: .node, sample: Self.sample(UInt64(t + 1) * Self.MiB, 0), at: start + t * 5)
+        }
+        // NTP steps the clock back an hour: the next sample's time is an hour before the last one's.
+        store.shift(bySeconds: -3600)
+        let next = start + 50 - 3600
+        let stored = store.record(path: "/", role: .node, sample: Self.sample(11 * Self.MiB, 0), at: next)
+        #expect(stored)
+        let history = try #require(store.history(of: "/"))
+        #expect(history.outOfOrderDropped == 0)
+        #expect(history.full.count == 11)
+        let points = try #require(store.query(cgroup: "/", window: 55, now: next)).points
+        #expect(points.count == 11)
+        #expect(points.map(\.timestamp) == (0...10).map { next - 50 + Int64($0) * 5 }, "same spacing, ending now on the new clock")
+        #expect(points.map(\.usageBytes) == (1...11).map { UInt64($0) * Self.MiB })
+        // Stepped forward again: still continuous, nothing dropped.
+        store.shift(bySeconds: 3600)
+        let later = start + 55
+        let storedLater = store.record(path: "/", role: .node, sample: Self.sample(12 * Self.MiB, 0), at: later)
+        #expect(storedLater)
+        #expect(store.history(of: "/")?.outOfOrderDropped == 0)
+        #expect(store.query(cgroup: "/", window: 55, now: later)?.points.last?.timestamp == later)
+    }
+
+    @Test func wallClockStepsAreToldFromSlewAndSuspend() {
+        var watch = WallClockWatch()
+        // (wall, continuous) readings 5 s apart on the continuous clock, and the step each should report.
+        let readings: [(wall: Double, continuous: Double, step: Double?, why: String)] = [
+            (1_000, 50, nil, "first reading"),
+            (1_005.001, 55, nil, "slew: 1 ms in 5 s"),
+            (1_010, 60, nil, "steady"),
+            (1_015 - 3600, 65, -3600, "stepped back an hour"),
+            (1_020 - 3600, 70, nil, "steady again on the new clock"),
+            (1_025 - 3570, 75, 30, "stepped forward 30 s"),
+            (1_030 - 3570 + 7200, 80 + 7200, nil, "suspended 2 h: both clocks advance (the continuous one counts suspend)"),
+        ]
+        for reading in readings {
+            let step = watch.observe(wallSeconds: reading.wall, continuousSeconds: reading.continuous)
+            #expect(step.map { ($0 * 1000).rounded() / 1000 } == reading.step, "\(reading.why)")
+        }
+    }
+
     @Test func unitsSaturateAndRoundDown() {
         #expect(HistoryUnits.units(4095) == 0)
         #expect(HistoryUnits.units(8192) == 2)

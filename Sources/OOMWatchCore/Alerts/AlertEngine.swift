@@ -67,6 +67,20 @@ public struct AlertEngine: Sendable {
         self.rules = rules
     }
 
+    /// The wall clock was stepped by `seconds` (negative: back): the times the engine remembers move
+    /// with it, so a for-duration or keep-firing period lasts as long as it should, not an extra hour.
+    public mutating func shift(bySeconds seconds: Double) {
+        func moved(_ date: Date?) -> Date? { date?.addingTimeInterval(seconds) }
+        for key in tracked.keys {
+            var state = tracked[key]!
+            state.firingSince = moved(state.firingSince)
+            state.holdingSince = state.holdingSince.map(moved)
+            state.lastHeld = state.lastHeld.map(moved)
+            state.clearSince = state.clearSince.map(moved)
+            tracked[key] = state
+        }
+    }
+
     /// Evaluates one poll's observations at `now` and returns the events it caused (firing,
     /// severity changes, resolutions), in a stable order. Observations of rules without a
     /// configured rule are ignored; several observations of one (rule, subject) count as their maximum.

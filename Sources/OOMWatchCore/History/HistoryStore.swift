@@ -67,8 +67,9 @@ public struct HistoryStoreConfiguration: Sendable, Hashable, Codable {
 /// one owner (the node state); memory is bounded by `maxTrackedCgroups` × per-class ring sizes.
 public struct HistoryStore: Sendable {
     public let configuration: HistoryStoreConfiguration
-    /// Unix second that offsets count from (start of the UTC day the store was created).
-    public let epoch: Int64
+    /// Unix second that offsets count from (start of the UTC day the store was created; moved by
+    /// `shift(bySeconds:)` when the wall clock is stepped).
+    public private(set) var epoch: Int64
     private var histories: [String: CgroupHistory] = [:]
     private var lastSeen: [String: Int64] = [:]
     /// New cgroups refused because `maxTrackedCgroups` was reached.
@@ -94,6 +95,15 @@ public struct HistoryStore: Sendable {
     public var trackedPaths: [String] { Array(histories.keys) }
     /// The history of one cgroup.
     public func history(of path: String) -> CgroupHistory? { histories[path] }
+
+    /// The wall clock was stepped by `seconds` (negative: back): every stored time moves with it, so the
+    /// samples keep their spacing and order, stay as far in the past as they really are, and the next
+    /// sample (taken on the new clock) is not older than the last one. Without this, a clock stepped
+    /// back an hour would drop every sample for an hour.
+    public mutating func shift(bySeconds seconds: Int64) {
+        epoch += seconds
+        for index in lastSeen.indices { lastSeen.values[index] += seconds }
+    }
 
     /// Records one sample taken at `time` (Unix seconds). Returns false if the sample was not
     /// stored (unreadable usage, time outside the epoch range, or store full).

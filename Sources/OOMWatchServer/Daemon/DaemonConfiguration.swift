@@ -1,3 +1,4 @@
+import Foundation
 import Logging
 import OOMWatchAdapters
 import OOMWatchCore
@@ -58,6 +59,9 @@ public struct DaemonConfiguration: Sendable {
     /// (the default for a daemon embedded in another process, e.g. tests: it would trim the host binary).
     /// The command line sets `CodeTrimSchedule.standard`.
     public var codeTrim: CodeTrimSchedule? = nil
+
+    /// The wall clock samples are stamped with; injectable so tests can step it.
+    public var wallClock: @Sendable () -> Date = { Date() }
 
     public init() {}
 }

@@ -64,7 +64,8 @@ public final class OOMWatchDaemon: Sendable {
                     configuration: CgroupSamplerConfiguration(
                         cgroupRoot: configuration.cgroupRoot, procRoot: configuration.procRoot,
                         hierarchyPrefix: configuration.cgroupHierarchyPrefix, workloadRefresh: configuration.workloadRefresh),
-                    interval: configuration.pollInterval, state: node, metrics: cgroupMetrics, readiness: readiness, analyzer: analyzer, logger: logger),
+                    interval: configuration.pollInterval, state: node, metrics: cgroupMetrics, readiness: readiness, analyzer: analyzer, logger: logger,
+                    wallClock: configuration.wallClock),
                 successTerminationBehavior: .gracefullyShutdownGroup, failureTerminationBehavior: .gracefullyShutdownGroup, serviceName: "cgroups"),
             .init(
                 service: KernelEventService(

@@ -1,4 +1,5 @@
 import Foundation
+import Glibc
 import Logging
 import NIOPosix
 import OOMWatchAdapters
@@ -16,8 +17,10 @@ struct CgroupPollingService: Service {
     let readiness: Readiness
     let analyzer: NodeAnalyzer?
     let logger: Logger
+    var wallClock: @Sendable () -> Date = { Date() }
 
     static let readinessPart = "cgroups"
+    static let clockPart = "clock"
 
     func run() async throws {
         let pool = NIOThreadPool(numberOfThreads: 1)
@@ -27,9 +30,31 @@ struct CgroupPollingService: Service {
         try? await pool.shutdownGracefully()
     }
 
+    /// The wall clock was stepped (NTP at boot, or by hand): history and alert timers move with it, so
+    /// nothing is dropped as out of order and no for-duration lasts an hour too long; say so.
+    private func clockStepped(by seconds: Double, at wall: Date) {
+        let rounded = Int64(seconds.rounded())
+        state.clockStepped(bySeconds: rounded)
+        analyzer?.clockStepped(bySeconds: Double(rounded))
+        let direction = seconds < 0 ? "back" : "forward"
+        let amount = DurationText.format(.seconds(abs(rounded)))
+        logger.warning("the wall clock was stepped \(direction) by \(amount); the history and alert timers were shifted with it", metadata: [
+            "step_seconds": "\(rounded)", "now": "\(wall.formatted(.iso8601))",
+        ])
+        readiness.set(Self.clockPart, ready: true, detail: "wall clock stepped \(direction) by \(amount) at \(wall.formatted(.iso8601)); history and alert timers shifted with it")
+    }
+
+    /// Seconds on the continuous clock (CLOCK_BOOTTIME: never set, counts suspend).
+    private static func continuousSeconds() -> Double {
+        var time = timespec()
+        clock_gettime(CLOCK_BOOTTIME, &time)
+        return Double(time.tv_sec) + Double(time.tv_nsec) / 1e9
+    }
+
     private func pollUntilCancelled(on pool: NIOThreadPool) async {
         var backoff: Duration = .seconds(1)
         var sampler: CgroupSampler?
+        var clockWatch = WallClockWatch()
         do {
             while !Task.isCancelled {
                 if sampler == nil {
@@ -57,10 +82,14 @@ struct CgroupPollingService: Service {
                 } catch {
                     return
                 }
-                let now = Int64(Date().timeIntervalSince1970)
+                let wall = wallClock()
+                if let step = clockWatch.observe(wallSeconds: wall.timeIntervalSince1970, continuousSeconds: Self.continuousSeconds()) {
+                    clockStepped(by: step, at: wall)
+                }
+                let now = Int64(wall.timeIntervalSince1970)
                 state.ingest(report, atSeconds: now)
                 metrics.update(report, nowSeconds: now)
-                analyzer?.analyze(report)
+                analyzer?.analyze(report, now: wall)
                 for warning in report.warnings {
                     logger.warning("cgroup file unreadable", metadata: [
                         "path": "\(warning.filePath)", "problem": "\(warning.problem)", "suppressed_before": "\(warning.suppressedBefore)",

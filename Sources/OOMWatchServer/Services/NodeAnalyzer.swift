@@ -39,6 +39,11 @@ final class NodeAnalyzer: Sendable {
     }
 
     /// Diagnoses the node and evaluates the alerts against `report`.
+    /// The wall clock was stepped by `seconds`: the alert engine's remembered times move with it.
+    func clockStepped(bySeconds seconds: Double) {
+        state.withLock { $0.engine.shift(bySeconds: seconds) }
+    }
+
     func analyze(_ report: PollReport, now: Date = Date()) {
         let kubelet = kubeletConfiguration()
         let windowStart = now.addingTimeInterval(-Double(configuration.diagnosisWindow.components.seconds))

@@ -30,6 +30,11 @@ public final class NodeState: Sendable {
         state.withLock { $0.events.select(query) }
     }
 
+    /// The wall clock was stepped by `seconds`: the history's times move with it.
+    public func clockStepped(bySeconds seconds: Int64) {
+        state.withLock { $0.history.shift(bySeconds: seconds) }
+    }
+
     /// Records a poll into the history and keeps it as the latest.
     public func ingest(_ report: PollReport, atSeconds now: Int64) {
         state.withLock { state in
