@@ -100,12 +100,28 @@ struct TerminalCommandsTests {
         let journal = work + "/journal"
         try FileManager.default.createDirectory(atPath: journal, withIntermediateDirectories: true)
         try JournalFixture.convert(export, to: journal + "/fixture.journal")
+        // The burstable pod is named through kubelet's log directories; the BestEffort one is not (its
+        // directory is gone), so both renderings show. A kubelet configuration gives allocatable.
+        let podUID = TerminalFixture.podUID.replacingOccurrences(of: "_", with: "-")
+        let podDirectory = work + "/pods/shop_checkout-7d9f6c5b8-x2x9q_\(podUID)"
+        try FileManager.default.createDirectory(atPath: podDirectory + "/app", withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(atPath: work + "/containers", withIntermediateDirectories: true)
+        _ = FileManager.default.createFile(atPath: podDirectory + "/app/0.log", contents: nil)
+        try FileManager.default.createSymbolicLink(
+            atPath: work + "/containers/checkout-7d9f6c5b8-x2x9q_shop_app-\(TerminalFixture.containerID).log", withDestinationPath: podDirectory + "/app/0.log")
+        try """
+            kind: KubeletConfiguration
+            enforceNodeAllocatable: [pods, system-reserved]
+            systemReserved: {memory: 512Mi}
+            systemReservedCgroup: /system.slice
+            evictionHard: {memory.available: 100Mi}
+            """.write(toFile: work + "/kubelet.yaml", atomically: true, encoding: .utf8)
 
         let daemon = try await DaemonProcess.start([
             "--cgroup-root", TerminalFixture.cgroupRoot, "--proc-root", TerminalFixture.procRoot,
             "--journal-directory", journal, "--replay-window", "100000h", "--state-dir", work + "/state",
-            "--poll-interval", "1s", "--kmsg-path", work + "/no-kmsg", "--kubelet-config", work + "/no-kubelet.yaml",
-            "--pod-log-dir", work + "/no-pods", "--container-log-dir", work + "/no-containers",
+            "--poll-interval", "1s", "--kmsg-path", work + "/no-kmsg", "--kubelet-config", work + "/kubelet.yaml",
+            "--pod-log-dir", work + "/pods", "--container-log-dir", work + "/containers",
             // The fixture's PSI is over the alert threshold; alerts run on the real clock, not the pinned
             // one, so they are kept pending (counted, not listed) for stable output.
             "--pressure-alert-for", "1000h",
@@ -178,6 +194,17 @@ struct TerminalCommandsTests {
         #expect(report.slices[1].usageBytes == 201_326_592)
         #expect(report.recentKills.map(\.pid) == [6001, 5120, 3311])
         #expect(report.totalKills == 3)
+
+        // The status page of the same daemon: one self-contained HTML document, no script.
+        let page = try await LoopbackClient.get(port: daemon.port, path: "/")
+        #expect(page.status == 200)
+        #expect(page.header("Content-Type")?.hasPrefix("text/html") == true)
+        let html = page.bodyText
+        #expect(html.lowercased().hasPrefix("<!doctype html>") && !html.contains("<script") && !html.contains("src=\"http"))
+        #expect(html.components(separatedBy: "<svg").count - 1 >= 3, "a chart per slice")
+        for text in ["kubepods", "system.slice", "kube.slice", "22.9 GiB", "shop/checkout-7d9f6c5b8-x2x9q", "haproxy", "stress", "node memory (global OOM)"] {
+            #expect(html.contains(text), "the page shows \(text)")
+        }
     }
 }
 
@@ -314,5 +341,18 @@ struct TerminalCommandsBehaviourTests {
         let renders = text.components(separatedBy: "No events recorded (OOM kills, kernel errors, unexpected reboots).\n").count - 1
         #expect(renders >= 3, "re-rendered every 200 ms: \(text)")
         #expect(!text.contains("\u{1B}["), "no screen clearing when standard output is not a terminal")
+
+        // `status --watch` too.
+        let statusPath = outputPath + ".status"
+        defer { try? FileManager.default.removeItem(atPath: statusPath) }
+        let statusWatcher = try ChildProcess(BuildProducts.executable("oomwatch").path,
+                                             ["status", "--watch", "--interval", "200ms", "--server", "http://127.0.0.1:\(daemon.port)"],
+                                             environment: ["COLUMNS": "80"], outputPath: statusPath)
+        try await Task.sleep(for: .milliseconds(1500))
+        #expect(statusWatcher.isRunning)
+        statusWatcher.signal(SIGINT)
+        #expect(await statusWatcher.wait(timeout: .seconds(5)) == .signaled(SIGINT))
+        let statusText = try String(contentsOfFile: statusPath, encoding: .utf8)
+        #expect(statusText.components(separatedBy: "oomwatch http://127.0.0.1:\(daemon.port)").count - 1 >= 3, "re-rendered: \(statusText)")
     }
 }
