@@ -74,11 +74,17 @@ let package = Package(
             path: "Benchmarks/OOMWatchBench",
             swiftSettings: swiftSettings
         ),
+        // What the fuzz targets share: the libFuzzer driver hand-off and the replay of files.
+        .target(
+            name: "FuzzSupport",
+            path: "Fuzz/FuzzSupport",
+            swiftSettings: swiftSettings
+        ),
         // libFuzzer target over the kernel-log decoders, parser and assembler (see Fuzz/README.md).
         // A plain build is a replay tool for corpus and crash files.
         .executableTarget(
             name: "KernelParserFuzz",
-            dependencies: ["OOMWatchCore"],
+            dependencies: ["OOMWatchCore", "FuzzSupport"],
             path: "Fuzz/KernelParserFuzz",
             swiftSettings: swiftSettings
         ),
@@ -86,7 +92,7 @@ let package = Package(
         // (see Fuzz/README.md). A plain build replays files.
         .executableTarget(
             name: "CgroupFileFuzz",
-            dependencies: ["OOMWatchCore"],
+            dependencies: ["OOMWatchCore", "FuzzSupport"],
             path: "Fuzz/CgroupFileFuzz",
             swiftSettings: swiftSettings
         ),
@@ -95,7 +101,7 @@ let package = Package(
         .executableTarget(
             name: "HTTPRequestFuzz",
             dependencies: [
-                "OOMWatchServer", "OOMWatchCore",
+                "OOMWatchServer", "OOMWatchCore", "FuzzSupport",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),

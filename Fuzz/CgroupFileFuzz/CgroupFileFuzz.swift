@@ -1,3 +1,4 @@
+import FuzzSupport
 import OOMWatchCore
 
 /// Runs arbitrary bytes through every parser of what the daemon reads from cgroupfs and /proc:
@@ -78,43 +79,16 @@ public func LLVMFuzzerTestOneInput(_ bytes: UnsafePointer<UInt8>, _ size: Int) -
     return 0
 }
 
-@_silgen_name("LLVMFuzzerRunDriver")
-func LLVMFuzzerRunDriver(
-    _ argc: UnsafeMutablePointer<CInt>,
-    _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?>,
-    _ callback: @convention(c) (UnsafePointer<UInt8>, Int) -> CInt
-) -> CInt
-
-/// SwiftPM links executables with `main` aliased to `<Module>_main`; hand control to libFuzzer's driver.
 @_cdecl("CgroupFileFuzz_main")
 public func cgroupFileFuzzMain(_ argc: CInt, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) -> CInt {
-    var count = argc
-    var args = argv
-    return withUnsafeMutablePointer(to: &count) { c in
-        withUnsafeMutablePointer(to: &args) { a in
-            LLVMFuzzerRunDriver(c, a) { bytes, size in LLVMFuzzerTestOneInput(bytes, size) }
-        }
-    }
+    Fuzzing.runLibFuzzer(argc, argv) { bytes, size in LLVMFuzzerTestOneInput(bytes, size) }
 }
 #else
-import Foundation
-
 /// Without libFuzzer: replays files (the corpus or crash reproducers) through the same harness.
 @main
 struct CgroupFileFuzzReplay {
     static func main() throws {
-        var count = 0
-        for path in CommandLine.arguments.dropFirst() {
-            var isDir: ObjCBool = false
-            guard FileManager.default.fileExists(atPath: path, isDirectory: &isDir) else { continue }
-            let files = isDir.boolValue
-                ? try FileManager.default.contentsOfDirectory(atPath: path).map { path + "/" + $0 }
-                : [path]
-            for f in files {
-                fuzzCgroupInput(Array(try Data(contentsOf: URL(fileURLWithPath: f))))
-                count += 1
-            }
-        }
+        let count = try Fuzzing.replay(CommandLine.arguments.dropFirst(), fuzzCgroupInput)
         print("replayed \(count) inputs without a crash")
     }
 }

@@ -186,17 +186,8 @@ struct JournalReplayTests {
         ])
         let view = DaemonView(daemon: daemon)
         func readyz() async throws -> String { try await LoopbackClient.get(port: daemon.port, path: "/readyz").bodyText }
-        func waitForReadyz(_ text: String) async throws -> Bool {
-            let deadline = ContinuousClock.now + .seconds(30)
-            while ContinuousClock.now < deadline {
-                if try await readyz().contains(text) { return true }
-                try await Task.sleep(for: .milliseconds(100))
-            }
-            return false
-        }
-        let onlyKmsg = try await waitForReadyz("kmsg-fast-path: ready - reading /dev/kmsg as the only source")
-        let first = try await readyz()
-        #expect(onlyKmsg, "\(first)")
+        let onlyKmsg = try await view.waitForReadyz(containing: "kmsg-fast-path: ready - reading /dev/kmsg as the only source")
+        #expect(onlyKmsg.found, "\(onlyKmsg.body)")
         #expect(try await view.metric("oomwatch_kernel_source_up", ["source": "journal"]) == 0)
 
         // The journal directory appears (journald started, a mount came up) with a kill in it.
@@ -219,9 +210,8 @@ struct JournalReplayTests {
             _ = await daemon.stop()
             return
         }
-        let beside = try await waitForReadyz("kmsg-fast-path: ready - reading /dev/kmsg live beside the journal")
-        let ready = try await readyz()
-        #expect(beside, "\(ready)")
+        let beside = try await view.waitForReadyz(containing: "kmsg-fast-path: ready - reading /dev/kmsg live beside the journal")
+        #expect(beside.found, "\(beside.body)")
         #expect(try await readyz().contains("kernel-log: ready"))
         #expect(try await view.metric("oomwatch_kernel_source_up", ["source": "journal"]) == 1)
         #expect(try await view.metric("oomwatch_kernel_source_up", ["source": "kmsg"]) == 1)
@@ -292,11 +282,8 @@ struct JournalReplayTests {
         let view = DaemonView(daemon: daemon)
         _ = try await view.waitForKill(pid: 5501, timeout: .seconds(20))
         // The replay is over (both kills read) once the journal is followed live.
-        let deadline = ContinuousClock.now + .seconds(20)
-        while ContinuousClock.now < deadline,
-              !(try await LoopbackClient.get(port: daemon.port, path: "/readyz").bodyText.contains("kernel-log: ready - following kernel messages live")) {
-            try await Task.sleep(for: .milliseconds(50))
-        }
+        let live = try await view.waitForReadyz(containing: "kernel-log: ready - following kernel messages live", timeout: .seconds(20))
+        #expect(live.found, "\(live.body)")
         try await Task.sleep(for: .milliseconds(500))
         #expect(try await view.kills().map(\.victim.pid) == [5501], "kind-worker2's kill is another node's")
         #expect(await daemon.stop() == 0)

@@ -85,6 +85,18 @@ struct DaemonView {
     }
 
     /// The sum of every series of `metric`.
+    /// Polls `/readyz` until its body contains `text`; returns the last body and whether it did.
+    func waitForReadyz(containing text: String, timeout: Duration = .seconds(30)) async throws -> (found: Bool, body: String) {
+        let deadline = ContinuousClock.now + timeout
+        var body = ""
+        while true {
+            body = try await LoopbackClient.get(port: daemon.port, path: "/readyz").bodyText
+            if body.contains(text) { return (true, body) }
+            if ContinuousClock.now >= deadline { return (false, body) }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+    }
+
     /// Both kernel sources are read: the journal, and /dev/kmsg as the fast path beside it.
     func expectBothSourcesLive() async throws {
         let ready = try await LoopbackClient.get(port: daemon.port, path: "/readyz").bodyText
