@@ -170,6 +170,8 @@ struct RealOOMKillTests {
         #expect(ref.containerID == node.containerID)
         #expect(ref.qos == .burstable)
         #expect(try await view.metric("oomwatch_oom_kills_total", ["owner_kind": "pod", "pod": node.podUID, "qos": "burstable", "constraint": "memcg"]) == 1)
+        let metricLatency = Monotonic.micros() - (pod.monotonicMicros ?? 0)
+        #expect(metricLatency < 1_000_000, "counted in /metrics within 1 s of the kernel's kill line: \(Double(metricLatency) / 1000) ms")
 
         // A unit inside system.slice, killed because system.slice's own limit was hit.
         let (haproxyPID, haproxyExit) = try await allocator.runUntilKilled(
@@ -184,6 +186,7 @@ struct RealOOMKillTests {
         #expect(unit.owner == .systemdUnit(slice: "system.slice", unit: "haproxy.service"))
         #expect(unit.limitOwner == .slice("system.slice"))
         #expect(try await view.metric("oomwatch_oom_kills_total", ["owner_kind": "unit", "unit": "haproxy.service", "slice": "system.slice"]) == 1)
+        #expect(Monotonic.micros() - (unit.monotonicMicros ?? 0) < 1_000_000, "counted in /metrics within 1 s")
         #expect(try await view.metric("oomwatch_oom_kills_by_limit_total", ["limit_cgroup": node.kernelPath("system.slice")]) == 1)
 
         // The slice and the pod are sampled too.
