@@ -57,7 +57,8 @@ struct DiagnoseCommand: AsyncParsableCommand {
         let (kills, note) = await BootKills.read(journal: source, kmsgPath: kmsgPath)
         if let note { FileHandle.standardError.write(Data("oomwatch diagnose: \(note)\n".utf8)) }
         let namer = PodNamer(podLogDirectory: podLogDir, containerLogDirectory: containerLogDir)
-        let named = kills.map(namer.name)
+        // A nested node shares its host's kernel log: only kills in its own hierarchy are its own.
+        let named = kills.filter { $0.isWithin(hierarchyPrefix: cgroupHierarchyPrefix) }.map(namer.name)
         let windowStart = now.addingTimeInterval(-Double(window.components.seconds))
         let facts = NodeFactsBuilder.build(poll: poll, kills: named, kubelet: kubelet, hierarchyPrefix: cgroupHierarchyPrefix, window: windowStart...now)
         let report = DiagnosisReport.diagnose(facts, at: now)

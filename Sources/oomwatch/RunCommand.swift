@@ -138,6 +138,11 @@ struct RunCommand: AsyncParsableCommand {
         if journalDirectory != nil, journalRoot != nil {
             throw ValidationError("--journal-directory and --journal-root exclude each other")
         }
+        // An alert resolves 5 points below its threshold: a lower threshold could never resolve.
+        let margin = AlertThresholds().slicePressureMargin
+        for (option, value) in [("--pressure-warning", pressureWarning), ("--psi-warning", psiWarning)] where value <= margin {
+            throw ValidationError("\(option) (\(MemoryText.percent(value))) must be above \(MemoryText.percent(margin)): alerts resolve that far below their threshold")
+        }
         if pressureWarning >= pressureCritical {
             throw ValidationError("--pressure-warning (\(MemoryText.percent(pressureWarning))) must be below --pressure-critical (\(MemoryText.percent(pressureCritical)))")
         }

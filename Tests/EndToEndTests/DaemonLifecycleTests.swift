@@ -39,7 +39,7 @@ struct DaemonLifecycleTests {
         ["run", "--poll-interval", "5x"], ["run", "--listen", "nohost"], ["run", "--log-format", "xml"],
         ["run", "--read-timeout", "0s"], ["run", "--oom-score-adj", "-1001"], ["run", "--oom-score-adj", "x"], ["run", "--no-such-option"], ["frobnicate"],
         ["run", "--pressure-warning", "120%"], ["run", "--pressure-warning", "0"], ["run", "--pressure-warning", "97%", "--pressure-critical", "90%"],
-        ["run", "--psi-warning", "50%"], ["run", "--kill-alert-critical", "0"], ["run", "--kill-alert-warning", "4"], ["run", "--kill-alert-window", "0s"],
+        ["run", "--psi-warning", "50%"], ["run", "--psi-warning", "5%"], ["run", "--pressure-warning", "0.9"], ["run", "--kill-alert-critical", "0"], ["run", "--kill-alert-warning", "4"], ["run", "--kill-alert-window", "0s"],
     ])
     func badValuesAreUsageErrorsWithExitCode2(arguments: [String]) async throws {
         let result = try await Blocking.run { try Tools.run(BuildProducts.executable("oomwatch").path, arguments) }

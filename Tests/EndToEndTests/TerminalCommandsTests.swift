@@ -324,21 +324,28 @@ struct TerminalCommandsBehaviourTests {
     }
 
     @Test func watchRerendersUntilInterrupted() async throws {
+        // Hermetic: no kernel log, no cgroups, no kubelet (so no events and no alerts to list).
         let daemon = try await DaemonProcess.start(["--state-dir", NSTemporaryDirectory() + "oomwatch-watch-\(getpid())",
-                                                    "--kmsg-path", "/nonexistent", "--journal-directory", "/nonexistent"])
+                                                    "--kmsg-path", "/nonexistent", "--journal-directory", "/nonexistent",
+                                                    "--cgroup-root", "/nonexistent", "--kubelet-config", "/nonexistent"])
         defer { daemon.kill() }
         let outputPath = NSTemporaryDirectory() + "oomwatch-watch-\(getpid())-\(UUID().uuidString.prefix(8)).out"
         defer { try? FileManager.default.removeItem(atPath: outputPath) }
         let watcher = try ChildProcess(BuildProducts.executable("oomwatch").path,
                                        ["events", "--watch", "--interval", "200ms", "--server", "http://127.0.0.1:\(daemon.port)"],
                                        environment: ["COLUMNS": "80"], outputPath: outputPath)
-        try await Task.sleep(for: .milliseconds(1500))
+        let empty = "No events recorded (OOM kills, kernel errors, unexpected reboots).\n"
+        let renderDeadline = ContinuousClock.now + .seconds(15)
+        while ContinuousClock.now < renderDeadline,
+              ((try? String(contentsOfFile: outputPath, encoding: .utf8)) ?? "").components(separatedBy: empty).count - 1 < 3 {
+            try await Task.sleep(for: .milliseconds(100))
+        }
         #expect(watcher.isRunning, "--watch keeps going")
         watcher.signal(SIGINT)
         let exit = await watcher.wait(timeout: .seconds(5))
         #expect(exit == .signaled(SIGINT), "Ctrl-C ends the watch")
         let text = try String(contentsOfFile: outputPath, encoding: .utf8)
-        let renders = text.components(separatedBy: "No events recorded (OOM kills, kernel errors, unexpected reboots).\n").count - 1
+        let renders = text.components(separatedBy: empty).count - 1
         #expect(renders >= 3, "re-rendered every 200 ms: \(text)")
         #expect(!text.contains("\u{1B}["), "no screen clearing when standard output is not a terminal")
 
@@ -348,11 +355,16 @@ struct TerminalCommandsBehaviourTests {
         let statusWatcher = try ChildProcess(BuildProducts.executable("oomwatch").path,
                                              ["status", "--watch", "--interval", "200ms", "--server", "http://127.0.0.1:\(daemon.port)"],
                                              environment: ["COLUMNS": "80"], outputPath: statusPath)
-        try await Task.sleep(for: .milliseconds(1500))
+        let header = "oomwatch http://127.0.0.1:\(daemon.port)"
+        let statusDeadline = ContinuousClock.now + .seconds(15)
+        while ContinuousClock.now < statusDeadline,
+              ((try? String(contentsOfFile: statusPath, encoding: .utf8)) ?? "").components(separatedBy: header).count - 1 < 3 {
+            try await Task.sleep(for: .milliseconds(100))
+        }
         #expect(statusWatcher.isRunning)
         statusWatcher.signal(SIGINT)
         #expect(await statusWatcher.wait(timeout: .seconds(5)) == .signaled(SIGINT))
         let statusText = try String(contentsOfFile: statusPath, encoding: .utf8)
-        #expect(statusText.components(separatedBy: "oomwatch http://127.0.0.1:\(daemon.port)").count - 1 >= 3, "re-rendered: \(statusText)")
+        #expect(statusText.components(separatedBy: header).count - 1 >= 3, "re-rendered: \(statusText)")
     }
 }

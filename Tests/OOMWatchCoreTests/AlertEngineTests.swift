@@ -226,8 +226,10 @@ struct TestClock {
         let findings = NodeDiagnosis.findings(for: try SeedIncident.facts())
         let observations = AlertObservation.sliceLimits(from: findings)
         #expect(observations == [
-            AlertObservation(rule: .systemSliceLimitTooSmall, subject: "system.slice", value: 1, severity: .critical, summary: SeedIncident.title),
-            AlertObservation(rule: .kubeSliceLimitTooSmall, subject: "kube.slice", value: 1, severity: .warning, summary: findings[3].title),
+            AlertObservation(rule: .systemSliceLimitTooSmall, subject: "system.slice", value: 1, severity: .critical, summary: SeedIncident.title,
+                             owner: OwnerLabels(ownerKind: "slice", slice: "system.slice")),
+            AlertObservation(rule: .kubeSliceLimitTooSmall, subject: "kube.slice", value: 1, severity: .warning, summary: findings[3].title,
+                             owner: OwnerLabels(ownerKind: "slice", slice: "kube.slice")),
         ])
         let fired = engine.evaluate(observations: observations, now: TestClock.at(0))
         #expect(fired.map { "\($0.kind.rawValue) \($0.alert.name.rawValue) \($0.alert.severity.rawValue)" } == [

@@ -375,6 +375,7 @@ struct KernelFixtureTests {
         #expect(a.kills.allSatisfy { $0.isWithin(hierarchyPrefix: "") })
         #expect(a.kills.allSatisfy { $0.isWithin(hierarchyPrefix: "/oomwatch-test-3391") })
         #expect(a.kills.allSatisfy { $0.isWithin(hierarchyPrefix: "/oomwatch-test-3391/") })
+        #expect(a.kills.allSatisfy { $0.isWithin(hierarchyPrefix: "oomwatch-test-3391") }, "written without the leading slash, as the sampler accepts it")
         #expect(!a.kills.contains { $0.isWithin(hierarchyPrefix: "/oomwatch-test-339") }, "a sibling whose name starts the same is not inside")
         #expect(!a.kills.contains { $0.isWithin(hierarchyPrefix: "/kind-worker2") })
         var bare = a.kills[0]

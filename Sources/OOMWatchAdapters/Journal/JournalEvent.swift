@@ -39,6 +39,18 @@ public enum JournalStatus: Sendable, Hashable, CustomStringConvertible {
         }
     }
 
+    /// Whether the source is open after this status (true), closed (false), or unchanged (nil): a
+    /// failure with no retry (a previous boot that cannot be summarized, a read error the reader reports
+    /// before it ends) leaves an open source open.
+    public var sourceOpen: Bool? {
+        switch self {
+        case .opened, .reopened: true
+        case .waitingForJournal, .permissionDenied: false
+        case .failed(_, let retryInSeconds): retryInSeconds > 0 ? false : nil
+        case .cursorNotFound, .recordsLost: nil
+        }
+    }
+
     /// A one-line explanation for logs and `/readyz`.
     public var description: String {
         switch self {

@@ -76,7 +76,8 @@ public struct AlertObservation: Sendable, Hashable {
             case .info: return nil
             }
             let subject = finding.subject.split(separator: "/").last.map(String.init) ?? finding.subject
-            return AlertObservation(rule: rule, subject: subject, value: 1, severity: severity, summary: finding.title)
+            return AlertObservation(rule: rule, subject: subject, value: 1, severity: severity, summary: finding.title,
+                                    owner: sliceOwner(path: finding.subject))
         }
     }
 

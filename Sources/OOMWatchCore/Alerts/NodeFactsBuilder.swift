@@ -97,8 +97,9 @@ public enum NodeFactsBuilder {
     }
 
     /// `path` without `prefix` ("/oomwatch-test/system.slice" → "/system.slice"); unchanged when outside it.
-    public static func relative(_ path: String, to prefix: String) -> String {
-        guard !prefix.isEmpty, prefix != "/" else { return path }
+    public static func relative(_ path: String, to hierarchyPrefix: String) -> String {
+        let prefix = CgroupPath.normalizedPrefix(hierarchyPrefix)
+        guard !prefix.isEmpty else { return path }
         if path == prefix { return "/" }
         if path.hasPrefix(prefix + "/") { return String(path.dropFirst(prefix.count)) }
         return path

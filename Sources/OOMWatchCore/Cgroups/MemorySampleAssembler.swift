@@ -141,12 +141,18 @@ public enum MemorySampleAssembler {
             limitBytes: nil,
             workingSetBytes: MemorySample.workingSet(usage: usage, inactiveFile: meminfo.inactiveFileBytes ?? 0),
             rssBytes: meminfo.anonPagesBytes ?? 0,
-            cacheBytes: (meminfo.buffersBytes ?? 0) + (meminfo.cachedBytes ?? 0),
+            cacheBytes: Self.saturatingSum(meminfo.buffersBytes ?? 0, meminfo.cachedBytes ?? 0),
             swapBytes: swap,
             pressure: psi,
             missingFields: notes.missing,
             unreadableFields: notes.unreadable
         )
+    }
+
+    /// `a + b`, or `UInt64.max` instead of a trap when a malformed file's values overflow.
+    static func saturatingSum(_ a: UInt64, _ b: UInt64) -> UInt64 {
+        let (sum, overflow) = a.addingReportingOverflow(b)
+        return overflow ? .max : sum
     }
 }
 

@@ -173,6 +173,11 @@ public struct OOMKill: Sendable, Hashable, Codable {
         k.victim.oomScoreAdj = k.victim.oomScoreAdj ?? other.victim.oomScoreAdj
         k.victim.score = k.victim.score ?? other.victim.score
         if k.constraint == .unknown { k.constraint = other.constraint }
+        // The owner follows the most specific cgroup known (task, else group, else limit): take the other
+        // copy's (resolved and named from it) when only it has a more specific one.
+        func specificity(_ kill: OOMKill) -> Int { kill.taskCgroup != nil ? 3 : kill.oomGroupCgroup != nil ? 2 : kill.limitCgroup != nil ? 1 : 0 }
+        if specificity(other) > specificity(k) { k.owner = other.owner }
+        if k.limitCgroup == nil, other.limitCgroup != nil { k.limitOwner = other.limitOwner }
         k.limitCgroup = k.limitCgroup ?? other.limitCgroup
         k.taskCgroup = k.taskCgroup ?? other.taskCgroup
         k.cpuset = k.cpuset ?? other.cpuset
@@ -181,10 +186,6 @@ public struct OOMKill: Sendable, Hashable, Codable {
         k.candidate = k.candidate ?? other.candidate
         k.reaped = k.reaped ?? other.reaped
         k.oomGroupCgroup = k.oomGroupCgroup ?? other.oomGroupCgroup
-        if case .unknown = k.owner {
-            if case .unknown = other.owner {} else { k.owner = other.owner }
-        }
-        k.limitOwner = k.limitOwner ?? other.limitOwner
         return k
     }
 
@@ -193,7 +194,7 @@ public struct OOMKill: Sendable, Hashable, Codable {
     /// group, else limit cgroup) is the prefix or under it. True without a prefix, and when the kernel
     /// printed no cgroup (a rate-limited report): such a kill cannot be placed and is kept.
     public func isWithin(hierarchyPrefix: String) -> Bool {
-        let prefix = hierarchyPrefix.hasSuffix("/") ? String(hierarchyPrefix.dropLast()) : hierarchyPrefix
+        let prefix = CgroupPath.normalizedPrefix(hierarchyPrefix)
         guard !prefix.isEmpty, let path = taskCgroup ?? oomGroupCgroup ?? limitCgroup else { return true }
         return path == prefix || path.hasPrefix(prefix + "/")
     }

@@ -240,7 +240,7 @@ struct KernelEventService: Service {
                     readiness.set(Self.readinessPart, ready: true, detail: "following kernel messages live")
                     logger.info("replay finished; following live", metadata: ["kills_assembled": "\(pipeline.counters.killsEmitted)"])
                 case .status(let status):
-                    if let open = status.readiness { up.set(to: open ? 1 : 0) }
+                    if let open = status.sourceOpen { up.set(to: open ? 1 : 0) }
                     if !isPrimary {
                         if case .recordsLost(let count, _) = status { sourceMetrics.kmsgLost.increment(by: Int64(clamping: count)) }
                         logger.info("kmsg fast path: \(status)")

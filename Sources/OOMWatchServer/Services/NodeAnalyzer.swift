@@ -47,8 +47,14 @@ final class NodeAnalyzer: Sendable {
     func analyze(_ report: PollReport, now: Date = Date()) {
         let kubelet = kubeletConfiguration()
         let windowStart = now.addingTimeInterval(-Double(configuration.diagnosisWindow.components.seconds))
-        let recent = node.events(EventQuery(sinceMicros: Int64(windowStart.timeIntervalSince1970 * 1_000_000), limit: EventQuery.maximumLimit))
-        let kills = recent.compactMap { event -> OOMKill? in if case .oomKill(let kill) = event.payload { kill } else { nil } }
+        // Kills back to whichever starts earlier, the diagnosis window or the kill alert's window; only
+        // kill events, so alert transitions and kernel errors do not take up the query's limit.
+        let killWindow = Double(configuration.thresholds.oomKillsWindow.components.seconds)
+        let killsSince = min(windowStart, now.addingTimeInterval(-killWindow))
+        let allKills = node.events(EventQuery(sinceMicros: Int64(killsSince.timeIntervalSince1970 * 1_000_000), limit: EventQuery.maximumLimit, kinds: [.oomKill]))
+            .compactMap { event -> OOMKill? in if case .oomKill(let kill) = event.payload { kill } else { nil } }
+        let kills = allKills.filter { Double($0.realtimeMicros ?? 0) / 1_000_000 >= windowStart.timeIntervalSince1970 }
+        let recent = node.events(EventQuery(sinceMicros: Int64(windowStart.timeIntervalSince1970 * 1_000_000), limit: EventQuery.maximumLimit, kinds: [.nodeReboot]))
         let windowSeconds = configuration.diagnosisWindow.components.seconds
         var peaks: [String: UInt64] = [:]
         for sampled in report.samples where sampled.cgroup.role == .slice || sampled.cgroup.role == .kubepods {
@@ -62,8 +68,7 @@ final class NodeAnalyzer: Sendable {
         let diagnosis = DiagnosisReport.diagnose(facts, at: now)
         node.setDiagnosis(diagnosis)
 
-        let killWindow = Double(configuration.thresholds.oomKillsWindow.components.seconds)
-        let killOwners = NodeFactsBuilder.ownerKills(kills, hierarchyPrefix: configuration.hierarchyPrefix, window: now.addingTimeInterval(-killWindow)...now)
+        let killOwners = NodeFactsBuilder.ownerKills(allKills, hierarchyPrefix: configuration.hierarchyPrefix, window: now.addingTimeInterval(-killWindow)...now)
         var observations = AlertObservation.slicePressure(facts.slices)
             + AlertObservation.slicePressureStall(facts.slices)
             + AlertObservation.oomKills(killOwners)

@@ -41,13 +41,10 @@ struct EventLogTests {
     }
 
     @Test func theSecondCopyOfAKillFillsWhatTheFirstLacked() throws {
-        var log = EventLog(capacity: 3)
-        // Wrap the ring once so positions are not trivially 0…n.
-        for pid in 1...4 { log.append(Self.killEvent(pid, at: 1_700_000_000 + Int64(pid))) }
-        // The fast path's copy: released before the oom_reaper line; its report was rate-limited, so no
-        // cgroups and no owner either.
+        // The fast path's copy of pid 42: released before the oom_reaper line; its report was rate-limited,
+        // so no cgroups and no owner either.
         let full = EventTestData.kill(pid: 42, comm: "java", taskCgroup: "/system.slice/a.service", limitCgroup: "/system.slice",
-                                      realtimeMicros: 1_800_000_000_000_000, monotonicMicros: 800_000_000_000)
+                                      realtimeMicros: 1_700_000_002_500_000, monotonicMicros: 800_000_000_000)
         var fast = full
         fast.taskCgroup = nil
         fast.limitCgroup = nil
@@ -55,29 +52,51 @@ struct EventLogTests {
         fast.trigger = nil
         fast.reaped = nil
         fast.victim.anonRssKB = nil
+        fast.victim.fileRssKB = 7
         fast.resolveOwners()
         var journal = full
         journal.reaped = OOMKill.Reaped(anonRssKB: 0, fileRssKB: 4, shmemRssKB: 0)
-        journal.victim.anonRssKB = 999  // never replaces what the first copy had
-        fast.victim.fileRssKB = 7
+        journal.victim.anonRssKB = 999  // filled, since the first copy lacks it
 
-        let fastAdded = log.append(.kill(fast, replayed: false))
+        // A ring of 3 that has wrapped: pid 42 sits in the middle slot, between pids 2 and 3.
+        var log = EventLog(capacity: 3)
+        log.append(Self.killEvent(1, at: 1_700_000_001))
+        log.append(Self.killEvent(2, at: 1_700_000_002))
+        log.append(.kill(fast, replayed: false))
+        log.append(Self.killEvent(3, at: 1_700_000_003))  // evicts pid 1
+        let before = log.select(EventQuery(limit: 10))
         let journalAdded = log.append(.kill(journal, replayed: true))
-        #expect(fastAdded)
         #expect(!journalAdded)
         #expect(log.count == 3)
-        let kept = try #require(log.select(EventQuery(limit: 10)).first)
-        #expect(kept.replayed == false, "the first copy's counting decision stands")
-        guard case .oomKill(let kill) = kept.payload else { Issue.record("not a kill"); return }
+        let after = log.select(EventQuery(limit: 10))
+        func pids(_ events: [NodeEvent]) -> [Int] { events.compactMap { if case .oomKill(let k) = $0.payload { k.victim.pid } else { nil } } }
+        #expect(pids(after) == [3, 42, 2])
+        #expect(after[0] == before[0] && after[2] == before[2], "the other events are untouched")
+        #expect(after[1].replayed == false, "the first copy's counting decision stands")
+        guard case .oomKill(let kill) = after[1].payload else { Issue.record("not a kill"); return }
         #expect(kill.reaped == journal.reaped)
         #expect(kill.taskCgroup == "/system.slice/a.service" && kill.limitCgroup == "/system.slice")
         #expect(kill.owner == .systemdUnit(slice: "system.slice", unit: "a.service"))
         #expect(kill.limitOwner == .slice("system.slice"))
-        #expect(kill.memcg == full.memcg && kill.trigger == full.trigger)
+        #expect(kill.trigger == full.trigger)
         #expect(kill.victim.anonRssKB == 999, "filled from the second copy")
         #expect(kill.victim.fileRssKB == 7, "kept from the first copy")
-        // The older events are untouched.
-        #expect(log.select(EventQuery(limit: 10)).count == 3)
+
+        // An evicted id comes back as a new event, and its later copies enrich that one.
+        let readded = log.append(Self.killEvent(1, at: 1_700_000_001))
+        #expect(readded)
+        #expect(pids(log.select(EventQuery(limit: 10))) == [3, 42, 1], "pid 2, the oldest, made room")
+    }
+
+    @Test func aCopyNamingTheTaskCgroupGivesTheOwnerACopyNamingOnlyTheLimitLacked() {
+        let full = EventTestData.kill(pid: 9, comm: "nginx", taskCgroup: "/system.slice/nginx.service", limitCgroup: "/system.slice",
+                                      realtimeMicros: 1_700_000_000_000_000, monotonicMicros: 5_000_000)
+        var limitOnly = full
+        limitOnly.taskCgroup = nil
+        limitOnly.resolveOwners()
+        #expect(limitOnly.owner == .slice("system.slice"))
+        #expect(limitOnly.enriched(with: full).owner == .systemdUnit(slice: "system.slice", unit: "nginx.service"))
+        #expect(full.enriched(with: limitOnly).owner == full.owner, "a less specific copy changes nothing")
     }
 
     @Test func filtersByKindSinceAndLimit() throws {
