@@ -4,7 +4,7 @@ SWIFT ?= swift
 ARGS ?=
 SCRATCH ?= .build
 
-.PHONY: all deps run build release test bench soak clean deploy-options
+.PHONY: all deps run build release test bench soak screenshot clean deploy-options
 
 include deploy/deploy.mk
 
@@ -63,6 +63,13 @@ SOAK_MINUTES ?= 10
 soak: deps-bench
 	$(SWIFT) build -c release --static-swift-stdlib --scratch-path $(SCRATCH) --product oomwatch
 	SOAK_MINUTES=$(SOAK_MINUTES) OOMWATCH=$(SCRATCH)/release/oomwatch bash Benchmarks/soak.sh
+
+## Retakes docs/status-page.png (root, cgroup v1): a real daemon, real OOM kills in a throwaway cgroup tree,
+## headless Chromium. SCREENSHOT_SECONDS of workload (default 240). See scripts/status-page-demo.sh.
+SCREENSHOT_SECONDS ?= 240
+screenshot: deps-screenshot
+	$(SWIFT) build -c release --static-swift-stdlib --scratch-path $(SCRATCH) --product oomwatch
+	OOMWATCH_BIN=$(SCRATCH)/release/oomwatch bash scripts/status-page-demo.sh $(SCREENSHOT_SECONDS) docs/status-page.png
 
 clean:
 	rm -rf $(SCRATCH)

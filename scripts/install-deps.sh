@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs what building, running and testing oomwatch needs on Debian/Ubuntu, only when missing.
-# Usage: scripts/install-deps.sh [run|test|bench]
+# Usage: scripts/install-deps.sh [run|test|bench|screenshot]
 set -euo pipefail
 
 purpose="${1:-test}"
@@ -13,7 +13,8 @@ case "$purpose" in
     # prometheus: promtool and a real server scraping the daemon; wrk and node_exporter: load and comparison.
     packages+=(systemd systemd-journal-remote prometheus wrk prometheus-node-exporter procps psmisc)
     ;;
-  *) echo "usage: $0 [run|test|bench]" >&2; exit 2 ;;
+  screenshot) packages+=(chromium curl) ;;  # headless Chromium takes docs/status-page.png
+  *) echo "usage: $0 [run|test|bench|screenshot]" >&2; exit 2 ;;
 esac
 
 missing=()

@@ -1,8 +1,12 @@
 #!/usr/bin/env bash
 # Takes docs/status-page.png: runs the daemon for real (as root) over a throwaway cgroup v1 tree laid out
 # like a node (kubepods, system.slice, kube.slice), runs workloads that the kernel OOM-kills for real,
-# then screenshots GET / with headless Chromium. Everything created is removed on exit.
-#   sudo scripts/status-page-demo.sh [seconds-of-workload (default 240)] [output.png]
+# then screenshots GET / with headless Chromium. Pods are named through a pod log tree as kubelet
+# writes it, and a kubelet configuration enforces system-reserved and kube-reserved on the two slices
+# (the seed incident's shape). Everything created is removed on exit.
+#   sudo scripts/status-page-demo.sh [seconds-of-workload (default 240)] [output.png]     (or: make screenshot)
+# The kernel log is shared: kills of other cgroups are not this demo node's and are not shown
+# (--cgroup-hierarchy-prefix).
 set -euo pipefail
 DURATION=${1:-240}
 OUT=${2:-docs/status-page.png}
@@ -59,11 +63,30 @@ echo $((160 << 20)) > "$ROOT/$JAVA/memory.limit_in_bytes"
 echo $((192 << 20)) > "$ROOT/system.slice/memory.limit_in_bytes"
 echo $((128 << 20)) > "$ROOT/kube.slice/memory.limit_in_bytes"
 
+# Pod and container names, as kubelet lays them out in /var/log/pods and /var/log/containers.
+mkdir -p "$WORK/pods/shop_checkout-7d9f6c5b8-x2x9q_$POD_UID/app" "$WORK/pods/batch_thumbnailer-5f7d9_$BE_UID/resize" "$WORK/containers"
+touch "$WORK/pods/shop_checkout-7d9f6c5b8-x2x9q_$POD_UID/app/0.log" "$WORK/pods/batch_thumbnailer-5f7d9_$BE_UID/resize/0.log"
+ln -s "$WORK/pods/shop_checkout-7d9f6c5b8-x2x9q_$POD_UID/app/0.log" "$WORK/containers/checkout-7d9f6c5b8-x2x9q_shop_app-$CID.log"
+ln -s "$WORK/pods/batch_thumbnailer-5f7d9_$BE_UID/resize/0.log" "$WORK/containers/thumbnailer-5f7d9_batch_resize-$CID2.log"
+# The kubelet configuration that caps the slices (cgroup paths relative to this demo node's root).
+cat > "$WORK/kubelet.yaml" <<YAML
+apiVersion: kubelet.config.k8s.io/v1beta1
+kind: KubeletConfiguration
+cgroupDriver: cgroupfs
+enforceNodeAllocatable: [pods, system-reserved, kube-reserved]
+systemReserved: {memory: 192Mi}
+systemReservedCgroup: /system.slice
+kubeReserved: {memory: 128Mi}
+kubeReservedCgroup: /kube.slice
+evictionHard: {memory.available: 100Mi}
+YAML
+
 # run CGROUP COMM START TARGET SECONDS: starts a workload inside CGROUP (relative to the scratch root).
 run() { sh -c "echo \$\$ > $ROOT/$1/cgroup.procs; exec $WORK/$2 $3 $4 $5" & PIDS+=($!); }
 
 "$BIN" run --listen 127.0.0.1:$PORT --cgroup-hierarchy-prefix "/$NAME" --poll-interval 1s \
-    --state-dir "$WORK/state" --journal-directory "$WORK/no-journal" >"$WORK/daemon.log" 2>&1 &
+    --state-dir "$WORK/state" --journal-directory "$WORK/no-journal" --kubelet-config "$WORK/kubelet.yaml" \
+    --pod-log-dir "$WORK/pods" --container-log-dir "$WORK/containers" >"$WORK/daemon.log" 2>&1 &
 DAEMON=$!
 sleep 2
 
@@ -86,7 +109,7 @@ done
 
 curl -fsS "http://127.0.0.1:$PORT/events?type=oom_kill&limit=5" >/dev/null
 mkdir -p "$(dirname "$OUT")"
-chromium --headless --no-sandbox --disable-gpu --hide-scrollbars --window-size=1280,1000 \
+chromium --headless --no-sandbox --disable-gpu --hide-scrollbars --window-size=1280,${HEIGHT:-1600} \
     --screenshot="$OUT" "http://127.0.0.1:$PORT/?window=${WINDOW:-5m}" 2>/dev/null
 echo "screenshot: $OUT"
 if [[ -n ${KEEP_OUTPUT:-} ]]; then
