@@ -38,12 +38,12 @@ final class NodeAnalyzer: Sendable {
         state = Mutex(State(engine: AlertEngine(rules: AlertRuleSet(thresholds: configuration.thresholds))))
     }
 
-    /// Diagnoses the node and evaluates the alerts against `report`.
     /// The wall clock was stepped by `seconds`: the alert engine's remembered times move with it.
     func clockStepped(bySeconds seconds: Double) {
         state.withLock { $0.engine.shift(bySeconds: seconds) }
     }
 
+    /// Diagnoses the node and evaluates the alerts against `report`.
     func analyze(_ report: PollReport, now: Date = Date()) {
         let kubelet = kubeletConfiguration()
         let windowStart = now.addingTimeInterval(-Double(configuration.diagnosisWindow.components.seconds))
@@ -54,7 +54,7 @@ final class NodeAnalyzer: Sendable {
         let allKills = node.events(EventQuery(sinceMicros: Int64(killsSince.timeIntervalSince1970 * 1_000_000), limit: EventQuery.maximumLimit, kinds: [.oomKill]))
             .compactMap { event -> OOMKill? in if case .oomKill(let kill) = event.payload { kill } else { nil } }
         let kills = allKills.filter { Double($0.realtimeMicros ?? 0) / 1_000_000 >= windowStart.timeIntervalSince1970 }
-        let recent = node.events(EventQuery(sinceMicros: Int64(windowStart.timeIntervalSince1970 * 1_000_000), limit: EventQuery.maximumLimit, kinds: [.nodeReboot]))
+        let reboots = node.events(EventQuery(sinceMicros: Int64(windowStart.timeIntervalSince1970 * 1_000_000), limit: EventQuery.maximumLimit, kinds: [.nodeReboot]))
         let windowSeconds = configuration.diagnosisWindow.components.seconds
         var peaks: [String: UInt64] = [:]
         for sampled in report.samples where sampled.cgroup.role == .slice || sampled.cgroup.role == .kubepods {
@@ -74,7 +74,7 @@ final class NodeAnalyzer: Sendable {
             + AlertObservation.oomKills(killOwners)
             + AlertObservation.sliceLimits(from: diagnosis.findings)
         let rebootWindow = Int64(now.timeIntervalSince1970 * 1_000_000) - 3_600_000_000
-        for event in recent where event.kind == .nodeReboot && event.realtimeMicros >= rebootWindow {
+        for event in reboots where event.realtimeMicros >= rebootWindow {
             if case .nodeReboot(let reboot) = event.payload {
                 observations.append(.unexpectedReboot(previousBootID: reboot.previousBootID))
             }
