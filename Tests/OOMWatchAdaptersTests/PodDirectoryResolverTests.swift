@@ -77,6 +77,22 @@ final class ManualClock: Sendable {
         #expect(resolver.statistics.scans == 2)
     }
 
+    @Test func anUrgentLookupRescansDespiteTheRateLimit() throws {
+        let root = try TemporaryDirectory()
+        defer { root.remove() }
+        let clock = ManualClock()
+        try addContainer(root, namespace: "default", pod: "web-0", uid: Self.webUID, container: "nginx", id: Self.nginxID)
+        let resolver = resolver(root, clock: clock)
+        #expect(resolver.pod(uid: Self.dnsUID) == nil, "a miss: the first scan")
+        // A pod created right after that scan and killed at once: a plain lookup is rate-limited, a kill's is not.
+        try addContainer(root, namespace: "kube-system", pod: "coredns-x", uid: Self.dnsUID, container: "coredns", id: String(Self.sidecarID.prefix(64)))
+        clock.advance(.seconds(1))
+        #expect(resolver.pod(uid: Self.dnsUID) == nil)
+        #expect(resolver.pod(uid: Self.dnsUID, urgent: true)?.identity.name == "coredns-x")
+        #expect(resolver.container(id: String(Self.sidecarID.prefix(64)), urgent: true)?.name.containerName == "coredns")
+        #expect(resolver.statistics.scans == 2)
+    }
+
     @Test func aFloodOfUnknownIDsCausesOneScanPerInterval() throws {
         let root = try TemporaryDirectory()
         defer { root.remove() }

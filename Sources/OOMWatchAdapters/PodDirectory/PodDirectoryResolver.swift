@@ -128,21 +128,22 @@ public final class PodDirectoryResolver: Sendable {
     }
 
     /// The pod with `uid` (dashes or the systemd driver's underscores); nil when unknown even after
-    /// a rescan, or when the rescan is rate-limited.
-    public func pod(uid: String) -> ResolvedPod? {
+    /// a rescan, or when the rescan is rate-limited. `urgent` lookups (a kill, which is named once and
+    /// for good) rescan on a miss regardless of the rate limit or a scan already running elsewhere.
+    public func pod(uid: String, urgent: Bool = false) -> ResolvedPod? {
         guard let normalized = PodIdentity.normalizedUID(uid) else { return nil }
         if let found = lookupPod(normalized) { return found }
-        guard beginScanIfAllowed() else { return nil }
+        guard beginScan(urgent: urgent) else { return nil }
         performScan()
         return lookupPod(normalized)
     }
 
     /// The container with `id` (64 hex digits, 12-digit short form, or with a `containerd://` prefix);
-    /// nil when unknown even after a rescan, or when the rescan is rate-limited.
-    public func container(id: String) -> ResolvedContainer? {
+    /// nil when unknown even after a rescan, or when the rescan is rate-limited (see `urgent` above).
+    public func container(id: String, urgent: Bool = false) -> ResolvedContainer? {
         guard let normalized = ContainerID.normalized(id) else { return nil }
         if let found = lookupContainer(normalized) { return found }
-        guard beginScanIfAllowed() else { return nil }
+        guard beginScan(urgent: urgent) else { return nil }
         performScan()
         return lookupContainer(normalized)
     }
@@ -203,9 +204,14 @@ public final class PodDirectoryResolver: Sendable {
     // MARK: - Scanning
 
     /// Claims the next scan when the rate limit allows it; counts a rate-limited miss otherwise.
-    private func beginScanIfAllowed() -> Bool {
+    private func beginScan(urgent: Bool) -> Bool {
         let now = clock()
         return state.withLock { state -> Bool in
+            if urgent {
+                state.scanInProgress = true
+                state.lastScan = now
+                return true
+            }
             if state.scanInProgress {
                 state.statistics.rateLimitedMisses += 1
                 return false
