@@ -138,9 +138,10 @@ struct RunCommand: AsyncParsableCommand {
         if journalDirectory != nil, journalRoot != nil {
             throw ValidationError("--journal-directory and --journal-root exclude each other")
         }
-        // An alert resolves 5 points below its threshold: a lower threshold could never resolve.
-        let margin = AlertThresholds().slicePressureMargin
-        for (option, value) in [("--pressure-warning", pressureWarning), ("--psi-warning", psiWarning)] where value <= margin {
+        // An alert resolves its margin (5 points) below its threshold: a lower threshold could never resolve.
+        let defaults = AlertThresholds()
+        for (option, value, margin) in [("--pressure-warning", pressureWarning, defaults.slicePressureMargin), ("--psi-warning", psiWarning, defaults.psiMargin)]
+        where value <= margin {
             throw ValidationError("\(option) (\(MemoryText.percent(value))) must be above \(MemoryText.percent(margin)): alerts resolve that far below their threshold")
         }
         if pressureWarning >= pressureCritical {

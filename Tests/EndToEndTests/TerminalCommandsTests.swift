@@ -323,6 +323,16 @@ struct TerminalCommandsBehaviourTests {
         #expect(daemon.log.contains("etc/kubernetes/kubelet-config.yaml"), "the discovered path is logged: \(daemon.log.suffix(2000))")
     }
 
+    /// Waits (up to 15 s: a loaded machine starts processes late) until `marker` appears `count` times in
+    /// the watcher's output file; the caller then checks the count.
+    static func waitForRenders(of marker: String, in path: String, count: Int = 3) async throws {
+        let deadline = ContinuousClock.now + .seconds(15)
+        while ContinuousClock.now < deadline,
+              ((try? String(contentsOfFile: path, encoding: .utf8)) ?? "").components(separatedBy: marker).count - 1 < count {
+            try await Task.sleep(for: .milliseconds(100))
+        }
+    }
+
     @Test func watchRerendersUntilInterrupted() async throws {
         // Hermetic: no kernel log, no cgroups, no kubelet (so no events and no alerts to list).
         let daemon = try await DaemonProcess.start(["--state-dir", NSTemporaryDirectory() + "oomwatch-watch-\(getpid())",
@@ -335,11 +345,7 @@ struct TerminalCommandsBehaviourTests {
                                        ["events", "--watch", "--interval", "200ms", "--server", "http://127.0.0.1:\(daemon.port)"],
                                        environment: ["COLUMNS": "80"], outputPath: outputPath)
         let empty = "No events recorded (OOM kills, kernel errors, unexpected reboots).\n"
-        let renderDeadline = ContinuousClock.now + .seconds(15)
-        while ContinuousClock.now < renderDeadline,
-              ((try? String(contentsOfFile: outputPath, encoding: .utf8)) ?? "").components(separatedBy: empty).count - 1 < 3 {
-            try await Task.sleep(for: .milliseconds(100))
-        }
+        try await Self.waitForRenders(of: empty, in: outputPath)
         #expect(watcher.isRunning, "--watch keeps going")
         watcher.signal(SIGINT)
         let exit = await watcher.wait(timeout: .seconds(5))
@@ -356,11 +362,7 @@ struct TerminalCommandsBehaviourTests {
                                              ["status", "--watch", "--interval", "200ms", "--server", "http://127.0.0.1:\(daemon.port)"],
                                              environment: ["COLUMNS": "80"], outputPath: statusPath)
         let header = "oomwatch http://127.0.0.1:\(daemon.port)"
-        let statusDeadline = ContinuousClock.now + .seconds(15)
-        while ContinuousClock.now < statusDeadline,
-              ((try? String(contentsOfFile: statusPath, encoding: .utf8)) ?? "").components(separatedBy: header).count - 1 < 3 {
-            try await Task.sleep(for: .milliseconds(100))
-        }
+        try await Self.waitForRenders(of: header, in: statusPath)
         #expect(statusWatcher.isRunning)
         statusWatcher.signal(SIGINT)
         #expect(await statusWatcher.wait(timeout: .seconds(5)) == .signaled(SIGINT))

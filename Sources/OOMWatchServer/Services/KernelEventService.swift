@@ -49,17 +49,17 @@ struct KernelEventService: Service {
             switch KernelSourceSelection.choose(journal: journal, kmsgPath: kmsgPath) {
             case .journal(let source):
                 backoff = .seconds(1)
-                let boundary = loadBoundary()
+                let saved = loadSavedPositions()
                 let fastPathProblem = kmsgFastPath ? KmsgReader.unreadableReason(path: kmsgPath) : "disabled (--kmsg-fast-path=false)"
                 if let fastPathProblem {
                     readiness.set(Self.fastPathPart, ready: true, detail: "off: \(fastPathProblem); kills are seen through the journal only")
-                    await followJournal(source, boundary: boundary)
+                    await followJournal(source, saved: saved)
                 } else {
                     readiness.set(Self.fastPathPart, ready: true, detail: "reading \(kmsgPath) live beside the journal")
                     // Both run; the first to report a kill wins, the other's copy has the same id and is dropped.
                     await withTaskGroup(of: Void.self) { group in
-                        group.addTask { await self.followJournal(source, boundary: boundary) }
-                        group.addTask { await self.followKmsg(path: self.kmsgPath, start: .end, boundary: boundary, holdMicros: 30_000, journalProblem: nil) }
+                        group.addTask { await self.followJournal(source, saved: saved) }
+                        group.addTask { await self.followKmsg(path: self.kmsgPath, start: .end, boundary: saved.boundary, holdMicros: 30_000, journalProblem: nil) }
                         await group.next()
                         group.cancelAll()
                     }
@@ -71,7 +71,7 @@ struct KernelEventService: Service {
                 // Keep checking for the journal (journald started late, a mount appeared, a permission was
                 // fixed): once it opens, reading moves to it, and /dev/kmsg becomes the fast path beside it.
                 await withTaskGroup(of: Void.self) { group in
-                    group.addTask { await self.followKmsg(path: path, start: .oldest, boundary: self.loadBoundary(), holdMicros: 30_000, journalProblem: problem) }
+                    group.addTask { await self.followKmsg(path: path, start: .oldest, boundary: self.loadSavedPositions().boundary, holdMicros: 30_000, journalProblem: problem) }
                     group.addTask { await self.waitUntilTheJournalOpens() }
                     await group.next()
                     group.cancelAll()
@@ -102,9 +102,11 @@ struct KernelEventService: Service {
     private var journalStore: CursorStore { CursorStore(directory: stateDirectory, fileName: "journal.cursor") }
     private var kmsgStore: CursorStore { CursorStore(directory: stateDirectory, fileName: "kmsg.position") }
 
-    /// What previous runs counted: the saved journal cursor and kmsg position, if any.
-    private func loadBoundary() -> CountedBoundary {
-        CountedBoundary(journalCursor: loadPosition(journalStore), kmsgPosition: loadPosition(kmsgStore), startRealtimeMicros: Self.realtimeMicros())
+    /// What previous runs saved: the journal cursor (where a long-stopped daemon resumes) and, with the kmsg
+    /// position, the boundary of what they counted. Read once per (re)start of the sources.
+    private func loadSavedPositions() -> (journalCursor: String?, boundary: CountedBoundary) {
+        let cursor = loadPosition(journalStore)
+        return (cursor, CountedBoundary(journalCursor: cursor, kmsgPosition: loadPosition(kmsgStore), startRealtimeMicros: Self.realtimeMicros()))
     }
 
     private func loadPosition(_ store: CursorStore) -> String? {
@@ -130,14 +132,15 @@ struct KernelEventService: Service {
 
     // MARK: journal
 
-    private func followJournal(_ source: JournalSource, boundary: CountedBoundary) async {
+    private func followJournal(_ source: JournalSource, saved: (journalCursor: String?, boundary: CountedBoundary)) async {
+        let boundary = saved.boundary
         let store = journalStore
         let now = Self.realtimeMicros()
         let pipeline = KernelPipeline(boundary: boundary, node: node, metrics: killMetrics, namer: namer, logger: logger, hierarchyPrefix: hierarchyPrefix)
         let window = replayWindow.components.seconds * 1_000_000
         let tailer = JournalTailer(configuration: JournalTailerConfiguration(
             source: source, start: .bootStart, replayNotBeforeRealtimeMicros: UInt64(max(0, now - window)),
-            resumeCursor: loadPosition(store), summarizePreviousBoot: true))
+            resumeCursor: saved.journalCursor, summarizePreviousBoot: true))
         logger.info("reading kernel messages from the journal", metadata: [
             "source": "\(source)", "counted_up_to": "\(boundary.marks)", "replay_window": "\(DurationText.format(replayWindow))",
         ])
