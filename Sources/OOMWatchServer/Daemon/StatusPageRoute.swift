@@ -35,15 +35,15 @@ enum StatusPageRoute {
             }
             return .init(name: entry.name, path: nil, history: nil)
         }
-        let poll = node.latestPoll
+        let latest = node.latestNodeMemory
         let diagnosis = node.diagnosis
         // Counted up to the query's maximum; only the rows shown are rendered.
         let killEvents = node.events(EventQuery(limit: EventQuery.maximumLimit, kinds: [.oomKill]))
         let report = readiness.report()
-        let capacity = poll?.node.map { Int64(clamping: $0.memTotalBytes) } ?? diagnosis?.capacityBytes
+        let capacity = latest?.meminfo.map { Int64(clamping: $0.memTotalBytes) } ?? diagnosis?.capacityBytes
         return StatusSnapshot(
             hostname: hostname, version: BuildInfo.version, generatedAtMicros: nowMicros, windowSeconds: windowSeconds, refreshSeconds: 15,
-            capacityBytes: capacity, nodeSample: poll?.sample(at: "/")?.sample, allocatable: diagnosis?.allocatable,
+            capacityBytes: capacity, nodeSample: latest?.rootSample, allocatable: diagnosis?.allocatable,
             diagnosed: diagnosis != nil, kubeletConfigurationFound: diagnosis?.kubeletConfigurationFound ?? false,
             ready: report.ready, readinessProblems: report.lines.filter { $0.contains(": not ready") },
             slices: slices, alerts: node.activeAlerts, findings: diagnosis?.findings ?? [],

@@ -1,14 +1,13 @@
 import OOMWatchCore
 import Synchronization
 
-/// The node's state with one owner: the event log, the cgroup history and the latest poll. Writers are
+/// The node's state with one owner: the event log, the cgroup history and the node's latest memory figures. Writers are
 /// the kernel-event and polling services; HTTP handlers read copies taken under the lock.
 public final class NodeState: Sendable {
     private struct State {
         var events: EventLog
         var history: HistoryStore
-        var latestPoll: PollReport?
-        var latestPollMicros: Int64?
+        var latestNodeMemory: LatestNodeMemory?
         var activeAlerts: [Alert] = []
         var diagnosis: DiagnosisReport?
     }
@@ -35,17 +34,17 @@ public final class NodeState: Sendable {
         state.withLock { $0.history.shift(bySeconds: seconds) }
     }
 
-    /// Records a poll into the history and keeps it as the latest.
+    /// Records a poll into the history and keeps the node's figures from it. The poll itself is not kept:
+    /// its samples (about 1 MiB at 1,000 pods) live on in the history and the metrics.
     public func ingest(_ report: PollReport, atSeconds now: Int64) {
         state.withLock { state in
             state.history.record(report, at: now)
-            state.latestPoll = report
-            state.latestPollMicros = now * 1_000_000
+            state.latestNodeMemory = LatestNodeMemory(meminfo: report.node, rootSample: report.sample(at: "/")?.sample)
         }
     }
 
-    /// The latest poll, if any.
-    public var latestPoll: PollReport? { state.withLock { $0.latestPoll } }
+    /// The node's memory figures from the latest poll, if any.
+    public var latestNodeMemory: LatestNodeMemory? { state.withLock { $0.latestNodeMemory } }
 
     /// History of one cgroup over `windowSeconds` up to `now`; nil for an unknown cgroup.
     public func history(cgroup: String, windowSeconds: Int64, nowSeconds: Int64) -> HistoryQueryResult? {
@@ -74,3 +73,4 @@ public final class NodeState: Sendable {
     /// Approximate bytes held by the history rings.
     public var historyMemoryBytes: Int { state.withLock { $0.history.approximateMemoryBytes } }
 }
+
