@@ -26,6 +26,20 @@ import Testing
         ring.append(1); ring.append(2)
         #expect(ring.capacity == 1 && Array(ring) == [2])
     }
+
+    @Test func aSmallInitialReservationGrowsUpToTheCapacityAndThenWraps() {
+        var ring = RingBuffer<Int>(capacity: 8, initialReservation: 1)
+        #expect(ring.reservedBytes < 8 * MemoryLayout<Int>.stride)
+        for value in 1...5 { ring.append(value) }
+        #expect(Array(ring) == [1, 2, 3, 4, 5])
+        for value in 6...20 { ring.append(value) }
+        #expect(ring.isFull && ring.count == 8)
+        #expect(Array(ring) == Array(13...20))
+        let grown = ring.reservedBytes
+        for value in 21...40 { ring.append(value) }
+        #expect(Array(ring) == Array(33...40))
+        #expect(ring.reservedBytes == grown)
+    }
 }
 
 @Suite struct HistoryStoreTests {
@@ -233,13 +247,27 @@ import Testing
         var store = HistoryStore(configuration: HistoryStoreConfiguration(sampleIntervalSeconds: 5, workloadSampleIntervalSeconds: 15), now: Self.day)
         store.record(path: "/kubepods/burstable/pod1", role: .pod, sample: Self.sample(1, 1), at: Self.day)
         let history = store.history(of: "/kubepods/burstable/pod1")
-        // 30 min at 15 s = 120 points × 12 B; 96 buckets (24 h of 15 min) × 28 B; 8 limit changes × 16 B.
+        // 30 min at 15 s = 120 points × 12 B; 96 buckets (24 h of 15 min) × 28 B; room for one limit change
+        // of 16 B (the log grows to 8 only when the limit moves).
         #expect(history?.full.capacity == 120)
         #expect(history?.tierBucketSeconds == [900])
-        let rings = 120 * 12 + 96 * 28 + 8 * 16
+        let rings = 120 * 12 + 96 * 28 + 16
         #expect(store.approximateMemoryBytes >= rings)
         #expect(store.approximateMemoryBytes < rings + 1024)
         #expect(store.configuration.memoryBoundBytes > 0)
+    }
+
+    @Test func theLimitLogGrowsWithChangesAndKeepsTheLastEight() {
+        var history = CgroupHistory(role: .pod, retention: .podDefault, sampleIntervalSeconds: 15)
+        let oneLimit = history.approximateMemoryBytes
+        for i in 0..<12 {
+            history.append(offset: UInt32(i * 15), usageBytes: 1 << 20, workingSetBytes: 1 << 20, limitBytes: UInt64(i + 1) << 20)
+        }
+        #expect(history.limits.count == CgroupHistory.limitLogCapacity)
+        #expect(history.limits.first?.limit == 5 << 20 && history.limits.last?.limit == 12 << 20)
+        #expect(history.limit(at: 11 * 15) == 12 << 20)
+        #expect(history.limit(at: 6 * 15) == 7 << 20)
+        #expect(history.approximateMemoryBytes > oneLimit)
     }
 
     @Test func podsNotReReadInAPollKeepTheirHistoryAndAreNotEvicted() {

@@ -34,7 +34,8 @@ public struct CgroupHistory: Sendable {
         tiers = retention.tiers.map {
             Tier(bucketSeconds: UInt32(clamping: $0.bucketSeconds), ring: RingBuffer(capacity: $0.capacity), current: nil)
         }
-        limits = RingBuffer(capacity: Self.limitLogCapacity)
+        // Most cgroups keep one limit for life: room for one change, grown if the limit moves.
+        limits = RingBuffer(capacity: Self.limitLogCapacity, initialReservation: 1)
     }
 
     /// Appends one sample at `offset` seconds since the store epoch. Samples older than the

@@ -1,5 +1,5 @@
-/// A fixed-capacity ring: appending to a full ring overwrites the oldest element. Storage is
-/// reserved once at init and never reallocated (the buffer is not shared after init, so no
+/// A fixed-capacity ring: appending to a full ring overwrites the oldest element. By default storage is
+/// reserved in full at init and never reallocated (the buffer is not shared after init, so no
 /// copy-on-write copies happen either while one owner mutates it).
 public struct RingBuffer<Element>: RandomAccessCollection {
     private var storage: ContiguousArray<Element>
@@ -8,11 +8,13 @@ public struct RingBuffer<Element>: RandomAccessCollection {
     /// Maximum number of elements held.
     public let capacity: Int
 
-    /// Creates an empty ring holding at most `capacity` (≥ 1) elements.
-    public init(capacity: Int) {
+    /// Creates an empty ring holding at most `capacity` (≥ 1) elements. `initialReservation` (default: all of
+    /// `capacity`) is for rings that usually hold far fewer than their capacity: storage starts that small
+    /// and grows by doubling as elements arrive; it holds at most `capacity` elements either way.
+    public init(capacity: Int, initialReservation: Int? = nil) {
         self.capacity = Swift.max(1, capacity)
         storage = ContiguousArray()
-        storage.reserveCapacity(self.capacity)
+        storage.reserveCapacity(Swift.min(self.capacity, Swift.max(1, initialReservation ?? self.capacity)))
     }
 
     public var startIndex: Int { 0 }
@@ -26,7 +28,8 @@ public struct RingBuffer<Element>: RandomAccessCollection {
         set { storage[(head + i) % capacity] = newValue }
     }
 
-    /// Appends, overwriting the oldest element when full. O(1), no allocation.
+    /// Appends, overwriting the oldest element when full. O(1); allocates only while a ring made with a
+    /// smaller `initialReservation` grows.
     public mutating func append(_ element: Element) {
         if storage.count < capacity {
             storage.append(element)
