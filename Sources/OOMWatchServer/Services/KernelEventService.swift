@@ -45,20 +45,25 @@ struct KernelEventService: Service {
 
     private func readUntilCancelled() async {
         var backoff: Duration = .seconds(1)
+        // True once /dev/kmsg alone has rebuilt the events and served them: the journal's replay after it takes
+        // over only adds what kmsg did not hold, so the daemon stays ready through it.
+        var servedFromKmsg = false
         while !Task.isCancelled {
             switch KernelSourceSelection.choose(journal: journal, kmsgPath: kmsgPath) {
             case .journal(let source):
                 backoff = .seconds(1)
                 let saved = loadSavedPositions()
+                let readyDuringReplay = servedFromKmsg
+                servedFromKmsg = false
                 let fastPathProblem = kmsgFastPath ? KmsgReader.unreadableReason(path: kmsgPath) : "disabled (--kmsg-fast-path=false)"
                 if let fastPathProblem {
                     readiness.set(Self.fastPathPart, ready: true, detail: "off: \(fastPathProblem); kills are seen through the journal only")
-                    await followJournal(source, saved: saved)
+                    await followJournal(source, saved: saved, readyDuringReplay: readyDuringReplay)
                 } else {
                     readiness.set(Self.fastPathPart, ready: true, detail: "reading \(kmsgPath) live beside the journal")
                     // Both run; the first to report a kill wins, the other's copy has the same id and is dropped.
                     await withTaskGroup(of: Void.self) { group in
-                        group.addTask { await self.followJournal(source, saved: saved) }
+                        group.addTask { await self.followJournal(source, saved: saved, readyDuringReplay: readyDuringReplay) }
                         group.addTask { await self.followKmsg(path: self.kmsgPath, start: .end, boundary: saved.boundary, holdMicros: 30_000, journalProblem: nil) }
                         await group.next()
                         group.cancelAll()
@@ -76,6 +81,7 @@ struct KernelEventService: Service {
                     await group.next()
                     group.cancelAll()
                 }
+                servedFromKmsg = true
             case .unavailable(let message):
                 readiness.set(Self.readinessPart, ready: false, detail: "\(message); retrying in \(DurationText.format(backoff))")
                 logger.error("no kernel log source", metadata: ["reason": "\(message)", "retry_in": "\(DurationText.format(backoff))"])
@@ -132,7 +138,9 @@ struct KernelEventService: Service {
 
     // MARK: journal
 
-    private func followJournal(_ source: JournalSource, saved: (journalCursor: String?, boundary: CountedBoundary)) async {
+    /// Follows the journal. `readyDuringReplay`: the events were already rebuilt from /dev/kmsg (the journal
+    /// took over from it), so the replay does not make the daemon unready.
+    private func followJournal(_ source: JournalSource, saved: (journalCursor: String?, boundary: CountedBoundary), readyDuringReplay: Bool) async {
         let boundary = saved.boundary
         let store = journalStore
         let now = Self.realtimeMicros()
@@ -147,7 +155,10 @@ struct KernelEventService: Service {
         // Up once the tailer reports the journal open (not while it waits for a directory or a permission).
         defer { sourceMetrics.journalUp.set(to: 0) }
         tailer.start()
-        await consume(tailer.events, pipeline: pipeline, lines: sourceMetrics.journalLines, up: sourceMetrics.journalUp, tick: .milliseconds(50)) { line in
+        await consume(
+            tailer.events, pipeline: pipeline, lines: sourceMetrics.journalLines, up: sourceMetrics.journalUp, tick: .milliseconds(50),
+            readyDuringReplay: readyDuringReplay
+        ) { line in
             guard let cursor = line.cursor else { return }
             do {
                 try store.save(cursor)
@@ -195,7 +206,7 @@ struct KernelEventService: Service {
     /// node costs no wakeups (ticking every 10 ms regardless was 100 wakeups a second).
     private func consume(
         _ events: BackPressuredStream<JournalEvent>, pipeline: KernelPipeline, lines: Prometheus.Counter, up: Gauge,
-        tick: Duration, isPrimary: Bool = true, save: @escaping @Sendable (KernelLine) -> Void
+        tick: Duration, isPrimary: Bool = true, readyDuringReplay: Bool = false, save: @escaping @Sendable (KernelLine) -> Void
     ) async {
         // Held kills are released by the kernel's clock only once the replay is over: replayed lines are old,
         // and the wall clock would expire a report between its own lines (the lines themselves move time on).
@@ -248,8 +259,10 @@ struct KernelEventService: Service {
                         if case .recordsLost(let count, _) = status { sourceMetrics.kmsgLost.increment(by: Int64(clamping: count)) }
                         logger.info("kmsg fast path: \(status)")
                     } else if let ready = status.readiness {
-                        // Ready only once the replay has rebuilt the recent events.
-                        readiness.set(Self.readinessPart, ready: ready && replayDone, detail: replayDone || !ready ? status.description : "replaying: \(status)")
+                        // Ready only once the replay has rebuilt the recent events (or /dev/kmsg already had).
+                        readiness.set(
+                            Self.readinessPart, ready: ready && (replayDone || readyDuringReplay),
+                            detail: replayDone || !ready ? status.description : "replaying: \(status)" + (readyDuringReplay ? " (events so far from /dev/kmsg)" : ""))
                         if ready { logger.info("kernel log source: \(status)") } else { logger.error("kernel log source: \(status)") }
                     } else {
                         if case .cursorNotFound(let cursor, let resumedAt) = status {
