@@ -62,6 +62,10 @@ final class BenchProcess {
 
     /// `VmRSS` in bytes.
     var residentBytes: Int { ProcFigures.residentBytes(pid: pid) ?? 0 }
+    /// `RssAnon` (heap, stacks, relocated data) and `RssFile` (mapped code and constant data) in bytes.
+    var residentSplit: (anonymous: Int, file: Int) {
+        (ProcFigures.statusBytes(pid: pid, field: "RssAnon") ?? 0, ProcFigures.statusBytes(pid: pid, field: "RssFile") ?? 0)
+    }
     /// utime + stime in clock ticks.
     var cpuTicks: Int { ProcFigures.cpuTicks(pid: pid) ?? 0 }
 }
@@ -70,9 +74,12 @@ final class BenchProcess {
 enum ProcFigures {
     static let ticksPerSecond = Double(sysconf(Int32(_SC_CLK_TCK)))
 
-    static func residentBytes(pid: pid_t) -> Int? {
+    static func residentBytes(pid: pid_t) -> Int? { statusBytes(pid: pid, field: "VmRSS") }
+
+    /// A size field of `/proc/<pid>/status` (`VmRSS`, `RssAnon`, `RssFile`, …) in bytes.
+    static func statusBytes(pid: pid_t, field: String) -> Int? {
         guard let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8),
-              let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmRSS:") }),
+              let line = status.split(separator: "\n").first(where: { $0.hasPrefix(field + ":") }),
               let kib = Int(line.split(separator: " ", omittingEmptySubsequences: true).dropFirst().first ?? "") else { return nil }
         return kib * 1024
     }

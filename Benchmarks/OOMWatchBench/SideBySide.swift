@@ -68,7 +68,12 @@ final class SideBySide {
 enum SteadyStateBenchmark {
     static func run(seconds: Int, scrapeSeconds: Int, pods: Int, containersPerPod: Int, workDir: String, podPollInterval: String) throws -> BenchReport {
         let pair = try SideBySide(pods: pods, containersPerPod: containersPerPod, workDir: workDir, pollInterval: "5s", podPollInterval: podPollInterval)
-        struct Figures { var rssStart = 0, rssEnd = 0, rssMax = 0, ticksStart = 0, ticksEnd = 0; var scrapes: [Double] = []; var bytes = 0; var failed = 0 }
+        struct Figures {
+            var rssStart = 0, rssEnd = 0, rssMax = 0, anonymousEnd = 0, fileEnd = 0, ticksStart = 0, ticksEnd = 0
+            var scrapes: [Double] = []
+            var bytes = 0
+            var failed = 0
+        }
         var figures = [Figures(), Figures()]
         for (i, target) in pair.targets.enumerated() {
             figures[i].rssStart = target.process.residentBytes
@@ -97,6 +102,7 @@ enum SteadyStateBenchmark {
         for (i, target) in pair.targets.enumerated() {
             guard target.process.isRunning else { throw BenchProcess.Failure(description: "\(target.name) ended during the run: \(target.process.log.suffix(1500))") }
             figures[i].rssEnd = target.process.residentBytes
+            (figures[i].anonymousEnd, figures[i].fileEnd) = target.process.residentSplit
             figures[i].ticksEnd = target.process.cpuTicks
             figures[i].rssMax = max(figures[i].rssMax, figures[i].rssEnd)
         }
@@ -124,6 +130,9 @@ enum SteadyStateBenchmark {
             BenchReport.Row(benchmark: "steady-state", metric: "RSS at end (max)", oomwatch: "\(BenchNet.mib(o.rssEnd)) (\(BenchNet.mib(o.rssMax)))",
                             reference: "node_exporter \(BenchNet.mib(n.rssEnd)) (\(BenchNet.mib(n.rssMax)))",
                             comparison: String(format: "%.2f× node_exporter; target < 1", Double(o.rssMax) / Double(max(n.rssMax, 1)))),
+            BenchReport.Row(benchmark: "steady-state", metric: "RSS at end: anon + file", oomwatch: "\(BenchNet.mib(o.anonymousEnd)) + \(BenchNet.mib(o.fileEnd))",
+                            reference: "node_exporter \(BenchNet.mib(n.anonymousEnd)) + \(BenchNet.mib(n.fileEnd))",
+                            comparison: "file: code and constant data mapped"),
             BenchReport.Row(benchmark: "steady-state", metric: "CPU, % of one core", oomwatch: String(format: "%.3f %%", cpuPercent(o)),
                             reference: String(format: "node_exporter %.3f %%", cpuPercent(n)),
                             comparison: String(format: "target < 1 %%; %.2f CPU-s/min", cpuPerMinute(o))),
@@ -142,40 +151,72 @@ enum HTTPLoadBenchmark {
         let wrk = try BenchNet.tool("wrk")
         let pair = try SideBySide(pods: pods, containersPerPod: containersPerPod, workDir: workDir, pollInterval: "5s", podPollInterval: podPollInterval)
         var detail = "/metrics under load: wrk, \(seconds) s per step, loopback; oomwatch with \(pair.cgroups) cgroups\n"
-        detail += "target          conns  req/s        p99          requests  errors  non-2xx  RSS before   RSS after\n"
+        detail += "target          conns  req/s        p99          requests  errors  non-2xx  RSS before   RSS max      RSS settled\n"
         var rows: [BenchReport.Row] = []
-        var results: [String: [Int: (WrkResult, Int, Int)]] = [:]
+        var results: [String: [Int: (result: WrkResult, rss: RSSFigures)]] = [:]
+        var firstBefore: [String: Int] = [:]
+        var lastSettled: [String: Int] = [:]
         for c in connections {
             for target in pair.targets {
-                let before = target.process.residentBytes
-                let result = try runWrk(wrk, port: target.port, connections: c, seconds: seconds, scratch: workDir)
+                var rss = RSSFigures(before: target.process.residentBytes)
+                firstBefore[target.name] = firstBefore[target.name] ?? rss.before
+                let result = try runWrk(wrk, port: target.port, connections: c, seconds: seconds, scratch: workDir) {
+                    rss.max = max(rss.max, target.process.residentBytes)
+                }
                 guard target.process.isRunning else { throw BenchProcess.Failure(description: "\(target.name) ended under load") }
-                let after = target.process.residentBytes
-                results[target.name, default: [:]][c] = (result, before, after)
+                // Settled: once the answers in flight are gone and a poll has run since (5 s).
+                sleep(UInt32(settleSeconds))
+                rss.settled = target.process.residentBytes
+                lastSettled[target.name] = rss.settled
+                results[target.name, default: [:]][c] = (result, rss)
                 detail += target.name.padding(toLength: 16, withPad: " ", startingAt: 0)
                     + String(format: "%-7d%-13.0f", c, result.requestsPerSecond) + result.p99.padding(toLength: 13, withPad: " ", startingAt: 0)
                     + String(format: "%-10d%-8d%-9d", result.requests, result.errors, result.non2xx)
-                    + BenchNet.mib(before).padding(toLength: 13, withPad: " ", startingAt: 0) + BenchNet.mib(after) + "\n"
+                    + BenchNet.mib(rss.before).padding(toLength: 13, withPad: " ", startingAt: 0)
+                    + BenchNet.mib(rss.max).padding(toLength: 13, withPad: " ", startingAt: 0) + BenchNet.mib(rss.settled) + "\n"
             }
-            if let (o, ob, oa) = results["oomwatch"]?[c], let (n, nb, na) = results["node_exporter"]?[c] {
+            if let o = results["oomwatch"]?[c], let n = results["node_exporter"]?[c] {
                 rows.append(BenchReport.Row(
                     benchmark: "http-load", metric: "/metrics, \(c) conn, \(seconds) s",
-                    oomwatch: String(format: "%.0f req/s", o.requestsPerSecond) + ", p99 \(o.p99), RSS \(BenchNet.mib(ob))→\(BenchNet.mib(oa))",
-                    reference: String(format: "node_exporter %.0f req/s", n.requestsPerSecond) + ", p99 \(n.p99), RSS \(BenchNet.mib(nb))→\(BenchNet.mib(na))",
-                    comparison: String(format: "%.1f× req/s; errors %d/%d", o.requestsPerSecond / max(n.requestsPerSecond, 0.001), o.errors + o.non2xx, n.errors + n.non2xx)))
+                    oomwatch: String(format: "%.0f req/s", o.result.requestsPerSecond) + ", p99 \(o.result.p99), RSS \(o.rss)",
+                    reference: String(format: "node_exporter %.0f req/s", n.result.requestsPerSecond) + ", p99 \(n.result.p99), RSS \(n.rss)",
+                    comparison: String(format: "%.1f× req/s; errors %d/%d", o.result.requestsPerSecond / max(n.result.requestsPerSecond, 0.001),
+                                       o.result.errors + o.result.non2xx, n.result.errors + n.result.non2xx)))
             }
+        }
+        if let ob = firstBefore["oomwatch"], let oa = lastSettled["oomwatch"], let nb = firstBefore["node_exporter"], let na = lastSettled["node_exporter"] {
+            rows.append(BenchReport.Row(
+                benchmark: "http-load", metric: "RSS before all steps → settled after",
+                oomwatch: "\(BenchNet.mib(ob)) → \(BenchNet.mib(oa))", reference: "node_exporter \(BenchNet.mib(nb)) → \(BenchNet.mib(na))",
+                comparison: String(format: "growth %+.1f MiB / %+.1f MiB", Double(oa - ob) / 1_048_576, Double(na - nb) / 1_048_576)))
         }
         return BenchReport(detail: detail, rows: rows)
     }
 
-    static func runWrk(_ wrk: String, port: Int, connections: Int, seconds: Int, scratch: String) throws -> WrkResult {
+    /// Seconds after a load step before its settled RSS is read.
+    static let settleSeconds = 6
+
+    /// A daemon's RSS around one load step: before it, the highest sample during it (every 100 ms), and
+    /// `settleSeconds` after it.
+    struct RSSFigures: CustomStringConvertible {
+        var before: Int
+        var max = 0
+        var settled = 0
+        var description: String { "\(BenchNet.mib(before)) → max \(BenchNet.mib(max)) → \(BenchNet.mib(settled))" }
+    }
+
+    /// Runs wrk against `port`'s `/metrics`, calling `whileRunning` every 100 ms until it ends.
+    static func runWrk(_ wrk: String, port: Int, connections: Int, seconds: Int, scratch: String, whileRunning: () -> Void = {}) throws -> WrkResult {
         let out = scratch + "/oomwatch-wrk-\(getpid()).txt"
         defer { unlink(out) }
         let process = try BenchProcess(name: "wrk", wrk, [
             "-t", String(min(2, connections)), "-c", String(connections), "-d", "\(seconds)s", "--latency", "--timeout", "5s",
             "http://127.0.0.1:\(port)/metrics",
         ], logPath: out)
-        while process.isRunning { usleep(100_000) }
+        while process.isRunning {
+            whileRunning()
+            usleep(100_000)
+        }
         return parse(process.log)
     }
 
