@@ -54,6 +54,26 @@ import Testing
         #expect(slots.available == 1)
     }
 
+    /// A waiter's deadline timer ends when the waiter is served (or gives up), not at the deadline: under a
+    /// crowd of scrapers each timer left running held a task for the whole wait (15 s by default).
+    @Test func servedWaitersLeaveNoTimerRunning() async throws {
+        let slots = ResponseSlots(capacity: 1)
+        #expect(slots.tryAcquire())
+        let waiters = (0..<50).map { _ in Task { await slots.acquire(within: .seconds(3600)) } }
+        // All 50 queue up behind the held slot.
+        let queued = ContinuousClock.now + .seconds(10)
+        while slots.runningTimers < 50, ContinuousClock.now < queued { try await Task.sleep(for: .milliseconds(5)) }
+        #expect(slots.runningTimers == 50)
+        // Each release hands the one slot to the next waiter; the last one gives it back.
+        for _ in waiters { slots.release() }
+        for waiter in waiters { #expect(await waiter.value) }
+        slots.release()
+        let ended = ContinuousClock.now + .seconds(10)
+        while slots.runningTimers > 0, ContinuousClock.now < ended { try await Task.sleep(for: .milliseconds(5)) }
+        #expect(slots.runningTimers == 0, "the served waiters' timers still run until their deadline")
+        #expect(slots.available == 1)
+    }
+
     /// One slot, held by a request whose body is still being built: another large request waits, then gets
     /// 503 with Retry-After; small routes answer meanwhile; once the first is written the next gets its slot.
     @Test func aLargeRequestBeyondTheSlotsWaitsThenGets503WhileSmallRoutesAnswer() async throws {
