@@ -9,13 +9,25 @@ public final class Readiness: Sendable {
         public var detail: String
     }
 
-    private let parts = Mutex<[String: Status]>([:])
+    private struct Entry {
+        var status: Status
+        /// When the part is forgotten (a notice about something that happened), nil = kept until changed.
+        var expiry: ContinuousClock.Instant?
+    }
+
+    private let parts = Mutex<[String: Entry]>([:])
 
     public init() {}
 
     /// Records `part`'s state; `detail` is a short human explanation.
     public func set(_ part: String, ready: Bool, detail: String) {
-        parts.withLock { $0[part] = Status(ready: ready, detail: detail) }
+        parts.withLock { $0[part] = Entry(status: Status(ready: ready, detail: detail), expiry: nil) }
+    }
+
+    /// Records a ready notice about something that happened (the clock was stepped, a stretch of the journal
+    /// was gone): shown for `duration`, then forgotten, unless set again.
+    public func notice(_ part: String, for duration: Duration, detail: String, now: ContinuousClock.Instant = .now) {
+        parts.withLock { $0[part] = Entry(status: Status(ready: true, detail: detail), expiry: now + duration) }
     }
 
     /// Forgets a part (it no longer takes part in readiness).
@@ -23,13 +35,19 @@ public final class Readiness: Sendable {
         _ = parts.withLock { $0.removeValue(forKey: part) }
     }
 
-    /// Whether every part is ready, and one line per part, sorted by name.
-    public func report() -> (ready: Bool, lines: [String]) {
-        let snapshot = parts.withLock { $0 }
+    /// Whether every part is ready, and one line per part, sorted by name (expired notices left out).
+    public func report(now: ContinuousClock.Instant = .now) -> (ready: Bool, lines: [String]) {
+        let snapshot = parts.withLock { parts in
+            parts = parts.filter { $0.value.expiry.map { now < $0 } ?? true }
+            return parts
+        }
         let lines = snapshot.keys.sorted().map { name -> String in
-            let status = snapshot[name]!
+            let status = snapshot[name]!.status
             return "\(name): \(status.ready ? "ready" : "not ready") - \(status.detail)"
         }
-        return (snapshot.values.allSatisfy(\.ready), lines)
+        return (snapshot.values.allSatisfy(\.status.ready), lines)
     }
+
+    /// How long notices about past events stay in `/readyz`.
+    public static let noticeDuration: Duration = .seconds(3600)
 }

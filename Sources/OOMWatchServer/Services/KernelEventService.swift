@@ -267,7 +267,7 @@ struct KernelEventService: Service {
                     } else {
                         if case .cursorNotFound(let cursor, let resumedAt) = status {
                             // Ready (reading goes on), but say that a stretch of the journal was gone.
-                            readiness.set(Self.positionPart, ready: true, detail: "the journal no longer holds the saved position \(Self.describe(cursor: cursor)) (vacuumed or rotated away); resumed at \(resumedAt): kills in between are not in /events")
+                            readiness.notice(Self.positionPart, for: Readiness.noticeDuration, detail: "the journal no longer holds the saved position \(Self.describe(cursor: cursor)) (vacuumed or rotated away); resumed at \(resumedAt): kills in between are not in /events")
                         }
                         logger.warning("kernel log source: \(status)")
                         if case .recordsLost(let count, _) = status { sourceMetrics.kmsgLost.increment(by: Int64(clamping: count)) }
