@@ -22,18 +22,19 @@ struct JournalReplayTests {
         let previousBoot = "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb"
         let now = Int64(Date().timeIntervalSince1970 * 1_000_000)
         let killAt = now - 600_000_000
+        let killMonotonic = try Self.monotonic(atFractionOfUptime: 0.5)
         var export = ""
         export += Self.entry(boot: previousBoot, realtime: now - 7_200_000_000, monotonic: 1_000_000, message: "Linux version 6.1.0-18-amd64")
         export += Self.entry(boot: previousBoot, realtime: now - 3_600_000_000, monotonic: 3_600_000_000,
                              message: "BUG: kernel NULL pointer dereference, address: 0000000000000008")
-        export += Self.entry(boot: currentBoot, realtime: now - 1_200_000_000, monotonic: 2_000_000, message: "Linux version 6.18.44")
+        export += Self.entry(boot: currentBoot, realtime: now - 1_200_000_000, monotonic: 1, message: "Linux version 6.18.44")
         let lines = [
             "haproxy invoked oom-killer: gfp_mask=0xcc0(GFP_KERNEL), order=0, oom_score_adj=0",
             "oom-kill:constraint=CONSTRAINT_MEMCG,nodemask=(null),cpuset=/,mems_allowed=0,oom_memcg=/system.slice,task_memcg=/system.slice/haproxy.service,task=haproxy,pid=4242,uid=0",
             "Memory cgroup out of memory: Killed process 4242 (haproxy) total-vm:35372kB, anon-rss:32512kB, file-rss:992kB, shmem-rss:0kB, UID:0 pgtables:112kB oom_score_adj:0",
         ]
         for (index, line) in lines.enumerated() {
-            export += Self.entry(boot: currentBoot, realtime: killAt + Int64(index) * 10, monotonic: 600_000_000 + Int64(index) * 10, message: line)
+            export += Self.entry(boot: currentBoot, realtime: killAt + Int64(index) * 10, monotonic: killMonotonic + Int64(index) * 10, message: line)
         }
         let work = NSTemporaryDirectory() + "oomwatch-replay-\(UUID().uuidString)"
         try FileManager.default.createDirectory(atPath: work, withIntermediateDirectories: true)
@@ -80,6 +81,16 @@ struct JournalReplayTests {
 
     static func currentBoot() throws -> String {
         try String(contentsOfFile: "/proc/sys/kernel/random/boot_id", encoding: .utf8).filter { $0 != "-" && $0 != "\n" }
+    }
+
+    /// A kernel timestamp (µs since boot) at `fraction` of the running boot's uptime so far. Fixture lines of
+    /// the current boot must lie in the kernel clock's past, however recently the machine booted: a kill
+    /// stamped ahead of the clock is held until the clock gets there (fixed stamps of 15–27 minutes made these
+    /// tests fail on a machine up for less than that).
+    static func monotonic(atFractionOfUptime fraction: Double) throws -> Int64 {
+        let uptime = try String(contentsOfFile: "/proc/uptime", encoding: .utf8)
+        let seconds = Double(uptime.split(separator: " ").first ?? "") ?? 0
+        return max(1, Int64(seconds * fraction * 1_000_000))
     }
 
     /// A memcg kill of `pid` in system.slice/haproxy.service, as three kernel entries `at` (µs).
@@ -130,12 +141,12 @@ struct JournalReplayTests {
         let now = Int64(Date().timeIntervalSince1970 * 1_000_000)
         let scratch = try Scratch()
         defer { scratch.remove() }
-        try scratch.addJournalFile("older", Self.killExport(boot: boot, at: now - 1_800_000_000, monotonic: 900_000_000, pid: 5101))
+        try scratch.addJournalFile("older", Self.killExport(boot: boot, at: now - 1_800_000_000, monotonic: try Self.monotonic(atFractionOfUptime: 0.3), pid: 5101))
         try await scratch.runUntilSaved(pid: 5101)
 
         // While the daemon is down: a newer file with another kill, then the older file (holding the
         // saved position) is vacuumed.
-        try scratch.addJournalFile("newer", Self.killExport(boot: boot, at: now - 1_200_000_000, monotonic: 1_500_000_000, pid: 5102))
+        try scratch.addJournalFile("newer", Self.killExport(boot: boot, at: now - 1_200_000_000, monotonic: try Self.monotonic(atFractionOfUptime: 0.5), pid: 5102))
         try FileManager.default.removeItem(atPath: scratch.journal + "/older.journal")
 
         let daemon = try await DaemonProcess.start(scratch.arguments())
@@ -157,11 +168,11 @@ struct JournalReplayTests {
         let now = Int64(Date().timeIntervalSince1970 * 1_000_000)
         let scratch = try Scratch()
         defer { scratch.remove() }
-        try scratch.addJournalFile("first", Self.killExport(boot: boot, at: now - 1_800_000_000, monotonic: 900_000_000, pid: 5201))
+        try scratch.addJournalFile("first", Self.killExport(boot: boot, at: now - 1_800_000_000, monotonic: try Self.monotonic(atFractionOfUptime: 0.3), pid: 5201))
         try await scratch.runUntilSaved(pid: 5201, replayWindow: "1h")
 
         // A kill while the daemon is down, older than the next start's replay window (10 minutes).
-        try scratch.addJournalFile("second", Self.killExport(boot: boot, at: now - 1_200_000_000, monotonic: 1_500_000_000, pid: 5202))
+        try scratch.addJournalFile("second", Self.killExport(boot: boot, at: now - 1_200_000_000, monotonic: try Self.monotonic(atFractionOfUptime: 0.5), pid: 5202))
         let daemon = try await DaemonProcess.start(scratch.arguments(replayWindow: "10m"))
         let view = DaemonView(daemon: daemon)
         _ = try await view.waitForKill(pid: 5202, timeout: .seconds(20))
@@ -193,11 +204,12 @@ struct JournalReplayTests {
         // The journal directory appears (journald started, a mount came up) with a kill in it, after 20,000
         // other kernel lines: a replay long enough to be seen in /readyz.
         try FileManager.default.createDirectory(atPath: later, withIntermediateDirectories: true)
+        let noiseStart = try Self.monotonic(atFractionOfUptime: 0.35)
         let noise = (0..<20_000).map { index in
-            Self.entry(boot: boot, realtime: now - 900_000_000 + Int64(index) * 1_000, monotonic: 1_000_000_000 + Int64(index) * 1_000,
+            Self.entry(boot: boot, realtime: now - 900_000_000 + Int64(index) * 1_000, monotonic: noiseStart + Int64(index) * 10,
                        message: "eth0: link becomes ready (\(index))")
         }.joined()
-        try (noise + Self.killExport(boot: boot, at: now - 600_000_000, monotonic: 1_500_000_000, pid: 5301))
+        try (noise + Self.killExport(boot: boot, at: now - 600_000_000, monotonic: try Self.monotonic(atFractionOfUptime: 0.5), pid: 5301))
             .write(toFile: "\(scratch.work)/later.export", atomically: true, encoding: .utf8)
         try JournalFixture.convert("\(scratch.work)/later.export", to: later + "/later.journal")
 
@@ -248,7 +260,7 @@ struct JournalReplayTests {
         let now = Int64(Date().timeIntervalSince1970 * 1_000_000)
         let scratch = try Scratch()
         defer { scratch.remove() }
-        try scratch.addJournalFile("root-only", Self.killExport(boot: boot, at: now - 600_000_000, monotonic: 1_500_000_000, pid: 5401))
+        try scratch.addJournalFile("root-only", Self.killExport(boot: boot, at: now - 600_000_000, monotonic: try Self.monotonic(atFractionOfUptime: 0.5), pid: 5401))
         chmod(scratch.work, 0o755)
         chmod(scratch.journal, 0o700)
         chmod(scratch.journal + "/root-only.journal", 0o600)
@@ -299,8 +311,8 @@ struct JournalReplayTests {
         let now = Int64(Date().timeIntervalSince1970 * 1_000_000)
         let scratch = try Scratch()
         defer { scratch.remove() }
-        try scratch.addJournalFile("host", Self.killExport(boot: boot, at: now - 600_000_000, monotonic: 1_500_000_000, pid: 5501, under: "/kind-worker")
-            + Self.killExport(boot: boot, at: now - 500_000_000, monotonic: 1_600_000_000, pid: 5502, under: "/kind-worker2"))
+        try scratch.addJournalFile("host", Self.killExport(boot: boot, at: now - 600_000_000, monotonic: try Self.monotonic(atFractionOfUptime: 0.5), pid: 5501, under: "/kind-worker")
+            + Self.killExport(boot: boot, at: now - 500_000_000, monotonic: try Self.monotonic(atFractionOfUptime: 0.55), pid: 5502, under: "/kind-worker2"))
         let daemon = try await DaemonProcess.start(scratch.arguments() + ["--cgroup-hierarchy-prefix", "/kind-worker"])
         let view = DaemonView(daemon: daemon)
         _ = try await view.waitForKill(pid: 5501, timeout: .seconds(20))
