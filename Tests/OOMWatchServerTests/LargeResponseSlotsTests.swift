@@ -63,7 +63,11 @@ import Testing
         // All 50 queue up behind the held slot.
         let queued = ContinuousClock.now + .seconds(10)
         while slots.runningTimers < 50, ContinuousClock.now < queued { try await Task.sleep(for: .milliseconds(5)) }
-        #expect(slots.runningTimers == 50)
+        guard slots.runningTimers == 50 else {
+            for waiter in waiters { waiter.cancel() }
+            Issue.record("only \(slots.runningTimers) of 50 waiters queued within 10 s")
+            return
+        }
         // Each release hands the one slot to the next waiter; the last one gives it back.
         for _ in waiters { slots.release() }
         for waiter in waiters { #expect(await waiter.value) }
@@ -72,6 +76,20 @@ import Testing
         while slots.runningTimers > 0, ContinuousClock.now < ended { try await Task.sleep(for: .milliseconds(5)) }
         #expect(slots.runningTimers == 0, "the served waiters' timers still run until their deadline")
         #expect(slots.available == 1)
+    }
+
+    @Test func aWaiterCancelledBeforeItQueuesGivesUpAtOnce() async {
+        let slots = ResponseSlots(capacity: 1)
+        #expect(slots.tryAcquire())
+        let waiter = Task {
+            // Cancelled before it reaches the queue: it must not wait out its 30 s.
+            withUnsafeCurrentTask { $0?.cancel() }
+            return await slots.acquire(within: .seconds(30))
+        }
+        let started = ContinuousClock.now
+        #expect(await waiter.value == false)
+        #expect(ContinuousClock.now - started < .seconds(10))
+        #expect(slots.runningTimers == 0)
     }
 
     /// One slot, held by a request whose body is still being built: another large request waits, then gets

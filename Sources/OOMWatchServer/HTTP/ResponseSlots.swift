@@ -18,6 +18,8 @@ final class ResponseSlots: Sendable {
         var nextID: UInt64 = 0
     }
 
+    private enum QueueEntry { case acquired, cancelled, queued }
+
     private let state: Mutex<State>
     private let timers = Atomic<Int>(0)
     let capacity: Int
@@ -46,15 +48,22 @@ final class ResponseSlots: Sendable {
         }
         return await withTaskCancellationHandler {
             await withCheckedContinuation { (continuation: CheckedContinuation<Bool, Never>) in
-                let queued = state.withLock { state in
+                // Under the lock, so a cancellation cannot slip between the check and the queueing: the task's
+                // cancelled flag is set before `onCancel` runs, and `onCancel` finds the waiter once it is queued.
+                let entry: QueueEntry = state.withLock { state in
                     if state.free > 0 {
                         state.free -= 1
-                        return false
+                        return .acquired
                     }
+                    if Task.isCancelled { return .cancelled }
                     state.waiters.append(Waiter(id: id, continuation: continuation))
-                    return true
+                    return .queued
                 }
-                guard queued else { return continuation.resume(returning: true) }
+                switch entry {
+                case .acquired: return continuation.resume(returning: true)
+                case .cancelled: return continuation.resume(returning: false)
+                case .queued: break
+                }
                 timers.add(1, ordering: .relaxed)
                 let timer = Task { [self] in
                     defer { timers.subtract(1, ordering: .relaxed) }
