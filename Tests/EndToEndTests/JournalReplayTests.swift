@@ -22,7 +22,7 @@ struct JournalReplayTests {
         let previousBoot = "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb"
         let now = Int64(Date().timeIntervalSince1970 * 1_000_000)
         let killAt = now - 600_000_000
-        let killMonotonic = try Self.monotonic(atFractionOfUptime: 0.5)
+        let killMonotonic = Self.monotonic(atFractionOfUptime: 0.5)
         var export = ""
         export += Self.entry(boot: previousBoot, realtime: now - 7_200_000_000, monotonic: 1_000_000, message: "Linux version 6.1.0-18-amd64")
         export += Self.entry(boot: previousBoot, realtime: now - 3_600_000_000, monotonic: 3_600_000_000,
@@ -83,14 +83,13 @@ struct JournalReplayTests {
         try String(contentsOfFile: "/proc/sys/kernel/random/boot_id", encoding: .utf8).filter { $0 != "-" && $0 != "\n" }
     }
 
-    /// A kernel timestamp (µs since boot) at `fraction` of the running boot's uptime so far. Fixture lines of
-    /// the current boot must lie in the kernel clock's past, however recently the machine booted: a kill
-    /// stamped ahead of the clock is held until the clock gets there (fixed stamps of 15–27 minutes made these
-    /// tests fail on a machine up for less than that).
-    static func monotonic(atFractionOfUptime fraction: Double) throws -> Int64 {
-        let uptime = try String(contentsOfFile: "/proc/uptime", encoding: .utf8)
-        let seconds = Double(uptime.split(separator: " ").first ?? "") ?? 0
-        return max(1, Int64(seconds * fraction * 1_000_000))
+    /// A kernel timestamp (µs since boot, CLOCK_MONOTONIC like the kernel's own stamps and the daemon's hold)
+    /// at `fraction` of the time the running boot has been up so far. Fixture lines of the current boot must
+    /// lie in the kernel clock's past, however recently the machine booted: a kill stamped ahead of the
+    /// clock is held until the clock gets there (fixed stamps of 10–27 minutes made these tests fail on a
+    /// machine up for less than that).
+    static func monotonic(atFractionOfUptime fraction: Double) -> Int64 {
+        max(1, Int64(Double(Monotonic.micros()) * fraction))
     }
 
     /// A memcg kill of `pid` in system.slice/haproxy.service, as three kernel entries `at` (µs).
@@ -141,12 +140,12 @@ struct JournalReplayTests {
         let now = Int64(Date().timeIntervalSince1970 * 1_000_000)
         let scratch = try Scratch()
         defer { scratch.remove() }
-        try scratch.addJournalFile("older", Self.killExport(boot: boot, at: now - 1_800_000_000, monotonic: try Self.monotonic(atFractionOfUptime: 0.3), pid: 5101))
+        try scratch.addJournalFile("older", Self.killExport(boot: boot, at: now - 1_800_000_000, monotonic: Self.monotonic(atFractionOfUptime: 0.3), pid: 5101))
         try await scratch.runUntilSaved(pid: 5101)
 
         // While the daemon is down: a newer file with another kill, then the older file (holding the
         // saved position) is vacuumed.
-        try scratch.addJournalFile("newer", Self.killExport(boot: boot, at: now - 1_200_000_000, monotonic: try Self.monotonic(atFractionOfUptime: 0.5), pid: 5102))
+        try scratch.addJournalFile("newer", Self.killExport(boot: boot, at: now - 1_200_000_000, monotonic: Self.monotonic(atFractionOfUptime: 0.5), pid: 5102))
         try FileManager.default.removeItem(atPath: scratch.journal + "/older.journal")
 
         let daemon = try await DaemonProcess.start(scratch.arguments())
@@ -168,11 +167,11 @@ struct JournalReplayTests {
         let now = Int64(Date().timeIntervalSince1970 * 1_000_000)
         let scratch = try Scratch()
         defer { scratch.remove() }
-        try scratch.addJournalFile("first", Self.killExport(boot: boot, at: now - 1_800_000_000, monotonic: try Self.monotonic(atFractionOfUptime: 0.3), pid: 5201))
+        try scratch.addJournalFile("first", Self.killExport(boot: boot, at: now - 1_800_000_000, monotonic: Self.monotonic(atFractionOfUptime: 0.3), pid: 5201))
         try await scratch.runUntilSaved(pid: 5201, replayWindow: "1h")
 
         // A kill while the daemon is down, older than the next start's replay window (10 minutes).
-        try scratch.addJournalFile("second", Self.killExport(boot: boot, at: now - 1_200_000_000, monotonic: try Self.monotonic(atFractionOfUptime: 0.5), pid: 5202))
+        try scratch.addJournalFile("second", Self.killExport(boot: boot, at: now - 1_200_000_000, monotonic: Self.monotonic(atFractionOfUptime: 0.5), pid: 5202))
         let daemon = try await DaemonProcess.start(scratch.arguments(replayWindow: "10m"))
         let view = DaemonView(daemon: daemon)
         _ = try await view.waitForKill(pid: 5202, timeout: .seconds(20))
@@ -199,17 +198,20 @@ struct JournalReplayTests {
         func readyz() async throws -> String { try await LoopbackClient.get(port: daemon.port, path: "/readyz").bodyText }
         let onlyKmsg = try await view.waitForReadyz(containing: "kmsg-fast-path: ready - reading /dev/kmsg as the only source")
         #expect(onlyKmsg.found, "\(onlyKmsg.body)")
+        // /dev/kmsg's own replay over (unready while it lasts): from here on the kernel log stays ready.
+        let kmsgLive = try await view.waitForReadyz(containing: "kernel-log: ready - following kernel messages live")
+        #expect(kmsgLive.found, "\(kmsgLive.body)")
         #expect(try await view.metric("oomwatch_kernel_source_up", ["source": "journal"]) == 0)
 
         // The journal directory appears (journald started, a mount came up) with a kill in it, after 20,000
         // other kernel lines: a replay long enough to be seen in /readyz.
         try FileManager.default.createDirectory(atPath: later, withIntermediateDirectories: true)
-        let noiseStart = try Self.monotonic(atFractionOfUptime: 0.35)
+        let noiseStart = Self.monotonic(atFractionOfUptime: 0.35)
         let noise = (0..<20_000).map { index in
             Self.entry(boot: boot, realtime: now - 900_000_000 + Int64(index) * 1_000, monotonic: noiseStart + Int64(index) * 10,
                        message: "eth0: link becomes ready (\(index))")
         }.joined()
-        try (noise + Self.killExport(boot: boot, at: now - 600_000_000, monotonic: try Self.monotonic(atFractionOfUptime: 0.5), pid: 5301))
+        try (noise + Self.killExport(boot: boot, at: now - 600_000_000, monotonic: Self.monotonic(atFractionOfUptime: 0.5), pid: 5301))
             .write(toFile: "\(scratch.work)/later.export", atomically: true, encoding: .utf8)
         try JournalFixture.convert("\(scratch.work)/later.export", to: later + "/later.journal")
 
@@ -260,7 +262,7 @@ struct JournalReplayTests {
         let now = Int64(Date().timeIntervalSince1970 * 1_000_000)
         let scratch = try Scratch()
         defer { scratch.remove() }
-        try scratch.addJournalFile("root-only", Self.killExport(boot: boot, at: now - 600_000_000, monotonic: try Self.monotonic(atFractionOfUptime: 0.5), pid: 5401))
+        try scratch.addJournalFile("root-only", Self.killExport(boot: boot, at: now - 600_000_000, monotonic: Self.monotonic(atFractionOfUptime: 0.5), pid: 5401))
         chmod(scratch.work, 0o755)
         chmod(scratch.journal, 0o700)
         chmod(scratch.journal + "/root-only.journal", 0o600)
@@ -311,8 +313,8 @@ struct JournalReplayTests {
         let now = Int64(Date().timeIntervalSince1970 * 1_000_000)
         let scratch = try Scratch()
         defer { scratch.remove() }
-        try scratch.addJournalFile("host", Self.killExport(boot: boot, at: now - 600_000_000, monotonic: try Self.monotonic(atFractionOfUptime: 0.5), pid: 5501, under: "/kind-worker")
-            + Self.killExport(boot: boot, at: now - 500_000_000, monotonic: try Self.monotonic(atFractionOfUptime: 0.55), pid: 5502, under: "/kind-worker2"))
+        try scratch.addJournalFile("host", Self.killExport(boot: boot, at: now - 600_000_000, monotonic: Self.monotonic(atFractionOfUptime: 0.5), pid: 5501, under: "/kind-worker")
+            + Self.killExport(boot: boot, at: now - 500_000_000, monotonic: Self.monotonic(atFractionOfUptime: 0.55), pid: 5502, under: "/kind-worker2"))
         let daemon = try await DaemonProcess.start(scratch.arguments() + ["--cgroup-hierarchy-prefix", "/kind-worker"])
         let view = DaemonView(daemon: daemon)
         _ = try await view.waitForKill(pid: 5501, timeout: .seconds(20))

@@ -64,7 +64,7 @@ struct KernelEventService: Service {
                     // Both run; the first to report a kill wins, the other's copy has the same id and is dropped.
                     await withTaskGroup(of: Void.self) { group in
                         group.addTask { await self.followJournal(source, saved: saved, readyDuringReplay: readyDuringReplay) }
-                        group.addTask { await self.followKmsg(path: self.kmsgPath, start: .end, boundary: saved.boundary, holdMicros: 30_000, journalProblem: nil) }
+                        group.addTask { _ = await self.followKmsg(path: self.kmsgPath, start: .end, boundary: saved.boundary, holdMicros: 30_000, journalProblem: nil) }
                         await group.next()
                         group.cancelAll()
                     }
@@ -75,14 +75,21 @@ struct KernelEventService: Service {
                 readiness.set(Self.fastPathPart, ready: true, detail: "reading \(path) as the only source")
                 // Keep checking for the journal (journald started late, a mount appeared, a permission was
                 // fixed): once it opens, reading moves to it, and /dev/kmsg becomes the fast path beside it.
-                await withTaskGroup(of: Void.self) { group in
+                // Whether kmsg's replay finished (it then served the events) decides readiness in the takeover.
+                servedFromKmsg = await withTaskGroup(of: Bool?.self) { group in
                     group.addTask { await self.followKmsg(path: path, start: .oldest, boundary: self.loadSavedPositions().boundary, holdMicros: 30_000, journalProblem: problem) }
-                    group.addTask { await self.waitUntilTheJournalOpens() }
-                    await group.next()
+                    group.addTask {
+                        await self.waitUntilTheJournalOpens()
+                        return nil
+                    }
+                    var replayed = false
+                    if let first = await group.next(), let done = first { replayed = done }
                     group.cancelAll()
+                    for await result in group { if let done = result { replayed = done } }
+                    return replayed
                 }
-                servedFromKmsg = true
             case .unavailable(let message):
+                servedFromKmsg = false
                 readiness.set(Self.readinessPart, ready: false, detail: "\(message); retrying in \(DurationText.format(backoff))")
                 logger.error("no kernel log source", metadata: ["reason": "\(message)", "retry_in": "\(DurationText.format(backoff))"])
                 do { try await Task.sleep(for: backoff) } catch { return }
@@ -174,8 +181,9 @@ struct KernelEventService: Service {
     // MARK: kmsg
 
     /// Reads /dev/kmsg: from the oldest record when it is the only source, or live from the end as the
-    /// fast path beside the journal (`journalProblem` nil).
-    private func followKmsg(path: String, start: KmsgReaderConfiguration.Start, boundary: CountedBoundary, holdMicros: Int64, journalProblem: String?) async {
+    /// fast path beside the journal (`journalProblem` nil). Returns whether its replay finished before it ended.
+    @discardableResult
+    private func followKmsg(path: String, start: KmsgReaderConfiguration.Start, boundary: CountedBoundary, holdMicros: Int64, journalProblem: String?) async -> Bool {
         // The reader stamps lines with the running boot's id in the journal's form (32 hex digits, no
         // dashes), so a kill read here and the same kill read from the journal get the same id.
         let store = kmsgStore
@@ -186,7 +194,7 @@ struct KernelEventService: Service {
         }
         defer { sourceMetrics.kmsgUp.set(to: 0) }
         reader.start()
-        await consume(reader.events, pipeline: pipeline, lines: sourceMetrics.kmsgLines, up: sourceMetrics.kmsgUp, tick: .milliseconds(10), isPrimary: journalProblem != nil) { line in
+        let replayed = await consume(reader.events, pipeline: pipeline, lines: sourceMetrics.kmsgLines, up: sourceMetrics.kmsgUp, tick: .milliseconds(10), isPrimary: journalProblem != nil) { line in
             guard let bootID = line.bootID, let micros = line.monotonicMicros else { return }
             do {
                 try store.save(CountedBoundary.kmsgPositionText(bootID: bootID, monotonicMicros: micros))
@@ -196,6 +204,7 @@ struct KernelEventService: Service {
         }
         reader.stop()
         _ = await reader.waitUntilStopped(timeoutSeconds: 2)
+        return replayed
     }
 
     // MARK: shared
@@ -204,15 +213,17 @@ struct KernelEventService: Service {
     /// kills are released promptly and saving the position after counted kills (at once) or every 5 s.
     /// The ticker sleeps until a line arrives and ticks only while something is held or unsaved: an idle
     /// node costs no wakeups (ticking every 10 ms regardless was 100 wakeups a second).
+    /// Returns whether the source's replay finished (it then followed live) before it ended.
+    @discardableResult
     private func consume(
         _ events: BackPressuredStream<JournalEvent>, pipeline: KernelPipeline, lines: Prometheus.Counter, up: Gauge,
         tick: Duration, isPrimary: Bool = true, readyDuringReplay: Bool = false, save: @escaping @Sendable (KernelLine) -> Void
-    ) async {
+    ) async -> Bool {
         // Held kills are released by the kernel's clock only once the replay is over: replayed lines are old,
         // and the wall clock would expire a report between its own lines (the lines themselves move time on).
         let replaying = ReplayFlag()
         let (wakes, wake) = AsyncStream<Void>.makeStream(bufferingPolicy: .bufferingNewest(1))
-        await withTaskGroup(of: Void.self) { group in
+        let replayFinished = await withTaskGroup(of: Void.self, returning: Bool.self) { group in
             group.addTask {
                 var lastSave = ContinuousClock.now
                 var unsaved: KernelLine?
@@ -282,9 +293,11 @@ struct KernelEventService: Service {
             }
             wake.finish()
             group.cancelAll()
+            return replayDone
         }
         pipeline.finish()
         if let (line, _) = pipeline.takePositionToSave() { save(line) }
+        return replayFinished
     }
 
     static func realtimeMicros() -> Int64 {
