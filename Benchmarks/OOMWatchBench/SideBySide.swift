@@ -200,8 +200,12 @@ enum HTTPLoadBenchmark {
     /// `settleSeconds` after it.
     struct RSSFigures: CustomStringConvertible {
         var before: Int
-        var max = 0
+        var max: Int
         var settled = 0
+        init(before: Int) {
+            self.before = before
+            max = before
+        }
         var description: String { "\(BenchNet.mib(before)) → max \(BenchNet.mib(max)) → \(BenchNet.mib(settled))" }
     }
 

@@ -45,7 +45,8 @@ public struct RingBuffer<Element>: RandomAccessCollection {
         head = 0
     }
 
-    /// Bytes reserved for elements (capacity × stride).
+    /// Bytes reserved for elements: the storage's capacity × stride (below `capacity` × stride while a ring
+    /// made with a smaller `initialReservation` grows).
     public var reservedBytes: Int { storage.capacity * MemoryLayout<Element>.stride }
 }
 

@@ -1,8 +1,8 @@
 import OOMWatchCore
 import Synchronization
 
-/// The node's state with one owner: the event log, the cgroup history and the node's latest memory figures. Writers are
-/// the kernel-event and polling services; HTTP handlers read copies taken under the lock.
+/// The node's state with one owner: the event log, the cgroup history and the node's latest memory
+/// figures. Writers are the kernel-event and polling services; HTTP handlers read copies taken under the lock.
 public final class NodeState: Sendable {
     private struct State {
         var events: EventLog
@@ -73,4 +73,3 @@ public final class NodeState: Sendable {
     /// Approximate bytes held by the history rings.
     public var historyMemoryBytes: Int { state.withLock { $0.history.approximateMemoryBytes } }
 }
-
