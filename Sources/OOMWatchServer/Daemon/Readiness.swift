@@ -37,10 +37,8 @@ public final class Readiness: Sendable {
 
     /// Whether every part is ready, and one line per part, sorted by name (expired notices left out).
     public func report(now: ContinuousClock.Instant = .now) -> (ready: Bool, lines: [String]) {
-        let snapshot = parts.withLock { parts in
-            parts = parts.filter { $0.value.expiry.map { now < $0 } ?? true }
-            return parts
-        }
+        // An expired notice is only left out; setting the part again replaces it.
+        let snapshot = parts.withLock { $0 }.filter { $0.value.expiry.map { now < $0 } ?? true }
         let lines = snapshot.keys.sorted().map { name -> String in
             let status = snapshot[name]!.status
             return "\(name): \(status.ready ? "ready" : "not ready") - \(status.detail)"

@@ -82,10 +82,12 @@ struct KernelEventService: Service {
                         await self.waitUntilTheJournalOpens()
                         return nil
                     }
+                    // The first to end (the journal opened, or kmsg failed) ends the other.
                     var replayed = false
-                    if let first = await group.next(), let done = first { replayed = done }
-                    group.cancelAll()
-                    for await result in group { if let done = result { replayed = done } }
+                    for await result in group {
+                        if let done = result { replayed = done }
+                        group.cancelAll()
+                    }
                     return replayed
                 }
             case .unavailable(let message):
