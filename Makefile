@@ -3,8 +3,15 @@ SHELL := /bin/bash
 SWIFT ?= swift
 ARGS ?=
 SCRATCH ?= .build
+## Release builds: static Swift runtime; every function in its own section so the link (lld, Package.swift)
+## can lay out the functions the daemon runs together (Linker/hot-functions.order, scripts/hot-functions.sh).
+## The daemon is relinked when the order file changes (SwiftPM does not know it is an input).
+RELEASE_BUILD = $(SWIFT) build -c release --static-swift-stdlib --scratch-path $(SCRATCH) \
+	-Xswiftc -Xfrontend -Xswiftc -function-sections -Xcc -ffunction-sections
+RELINK_IF_LAYOUT_CHANGED = @if [ -e $(SCRATCH)/release/oomwatch ] && [ Linker/hot-functions.order -nt $(SCRATCH)/release/oomwatch ]; then \
+	rm -f $(SCRATCH)/release/oomwatch; fi
 
-.PHONY: all deps run build release test bench soak screenshot clean deploy-options
+.PHONY: all deps run build release test bench soak screenshot clean deploy-options hot-functions
 
 include deploy/deploy.mk
 
@@ -17,7 +24,8 @@ build: deps-run
 	$(SWIFT) build --scratch-path $(SCRATCH)
 
 release: deps-run
-	$(SWIFT) build -c release --static-swift-stdlib --scratch-path $(SCRATCH) --product oomwatch
+	$(RELINK_IF_LAYOUT_CHANGED)
+	$(RELEASE_BUILD) --product oomwatch
 
 ## Runs the daemon with working defaults (HTTP on 0.0.0.0:9847). Extra options: make run ARGS="--log-level debug"
 run: release
@@ -28,7 +36,8 @@ run: release
 HEAVY_TESTS = HostileClientTests|SelfProtectionTests
 ## Runs the whole test suite: unit, fixture, real-cgroup, real-journal and end-to-end tests, the fuzz
 ## corpora and crash regressions replayed through the fuzz harnesses (plain build), then the deploy checks
-## (manifests, checkov, promtool, systemd-analyze). Fails on any compiler warning in this package's own code.
+## (manifests, checkov, promtool, systemd-analyze), then the release daemon `make run` starts, built and
+## checked for its code layout. Fails on any compiler warning in this package's own code.
 test: deps-test
 	@mkdir -p $(SCRATCH)
 	@set -o pipefail; $(SWIFT) build --build-tests --scratch-path $(SCRATCH) 2>&1 | tee $(SCRATCH)/build-tests.log
@@ -40,6 +49,9 @@ test: deps-test
 	$(SCRATCH)/debug/CgroupFileFuzz Fuzz/corpus/cgroup
 	$(SCRATCH)/debug/HTTPRequestFuzz Fuzz/corpus/http Fuzz/corpus/http-regressions
 	bash deploy/check.sh
+	$(RELINK_IF_LAYOUT_CHANGED)
+	$(RELEASE_BUILD) --product oomwatch
+	bash scripts/check-layout.sh $(SCRATCH)/release/oomwatch
 
 ## Regenerates deploy/daemon-options.txt from the daemon's own --help (a test checks they agree).
 deploy-options: build
@@ -53,22 +65,32 @@ deploy-options: build
 ## steps. One benchmark: make bench ARGS=steady-state (options: see Benchmarks/OOMWatchBench/main.swift).
 BENCH_TIMES = $(if $(filter 1,$(BENCH_QUICK)),--duration 20 --load-duration 10,--duration 60 --load-duration 30)
 bench: deps-bench
-	$(SWIFT) build -c release --static-swift-stdlib --scratch-path $(SCRATCH) --product oomwatch
-	$(SWIFT) build -c release --static-swift-stdlib --scratch-path $(SCRATCH) --product oomwatch-bench
+	$(RELINK_IF_LAYOUT_CHANGED)
+	$(RELEASE_BUILD) --product oomwatch
+	$(RELEASE_BUILD) --product oomwatch-bench
 	$(SCRATCH)/release/oomwatch-bench $(ARGS) $(BENCH_TIMES)
+
+## Regenerates Linker/hot-functions.order (the code layout of release builds) by profiling the release daemon
+## with callgrind on the bench's node-sized fixture; see scripts/hot-functions.sh. ~5 minutes.
+hot-functions: deps-bench
+	$(RELEASE_BUILD) --product oomwatch
+	$(RELEASE_BUILD) --product oomwatch-bench
+	bash scripts/hot-functions.sh $(SCRATCH)/release/oomwatch $(SCRATCH)/release/oomwatch-bench Linker/hot-functions.order
 
 ## Soak run (root): real OOM kills and cgroup churn against the daemon for SOAK_MINUTES (default 10);
 ## checks every kill appears exactly once in /events and RSS stays flat. See Benchmarks/soak.sh.
 SOAK_MINUTES ?= 10
 soak: deps-bench
-	$(SWIFT) build -c release --static-swift-stdlib --scratch-path $(SCRATCH) --product oomwatch
+	$(RELINK_IF_LAYOUT_CHANGED)
+	$(RELEASE_BUILD) --product oomwatch
 	SOAK_MINUTES=$(SOAK_MINUTES) OOMWATCH=$(SCRATCH)/release/oomwatch bash Benchmarks/soak.sh
 
 ## Retakes docs/status-page.png (root, cgroup v1): a real daemon, real OOM kills in a throwaway cgroup tree,
 ## headless Chromium. SCREENSHOT_SECONDS of workload (default 240). See scripts/status-page-demo.sh.
 SCREENSHOT_SECONDS ?= 240
 screenshot: deps-screenshot
-	$(SWIFT) build -c release --static-swift-stdlib --scratch-path $(SCRATCH) --product oomwatch
+	$(RELINK_IF_LAYOUT_CHANGED)
+	$(RELEASE_BUILD) --product oomwatch
 	OOMWATCH_BIN=$(SCRATCH)/release/oomwatch bash scripts/status-page-demo.sh $(SCREENSHOT_SECONDS) docs/status-page.png
 
 clean:

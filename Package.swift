@@ -5,6 +5,25 @@ let swiftSettings: [SwiftSetting] = [
     .swiftLanguageMode(.v6),
 ]
 
+/// Release links of the daemon use lld with a code layout: the functions its steady loop runs first, then
+/// those only start-up runs (Linker/hot-functions.order, recorded by `make hot-functions`). Compiled with one
+/// section per function (the Makefile's RELEASE_BUILD), they end up together at the start of .text, so
+/// after the daemon gives back its start-up pages the code it keeps resident is a few contiguous megabytes
+/// instead of pages spread over 21 MB (file-backed RSS at 1,000 pods 14.3 -> 11.3 MiB). A function missing
+/// from the list only costs a page fault elsewhere; `scripts/check-layout.sh` (in `make test`) checks the
+/// layout was applied.
+let packageDirectory = String(#filePath.dropLast("/Package.swift".count))
+let hotFunctionLayout: [LinkerSetting] = [
+    .unsafeFlags(
+        [
+            "-use-ld=lld",
+            "-Xlinker", "--symbol-ordering-file=\(packageDirectory)/Linker/hot-functions.order",
+            "-Xlinker", "--no-warn-symbol-ordering",
+        ],
+        .when(platforms: [.linux], configuration: .release)
+    ),
+]
+
 let package = Package(
     name: "oomwatch",
     platforms: [.macOS(.v15)],
@@ -66,7 +85,8 @@ let package = Package(
                 "OOMWatchServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
-            swiftSettings: swiftSettings
+            swiftSettings: swiftSettings,
+            linkerSettings: hotFunctionLayout
         ),
         .executableTarget(
             name: "OOMWatchBench",

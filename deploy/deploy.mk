@@ -15,7 +15,7 @@ INSTALL       ?= install
 .PHONY: install uninstall deploy-check deploy-deps
 
 install:
-	@test -x $(OOMWATCH_BIN) || { echo "$(OOMWATCH_BIN) missing: run 'swift build -c release --product oomwatch' first"; exit 1; }
+	@test -x $(OOMWATCH_BIN) || { echo "$(OOMWATCH_BIN) missing: run 'make release' first"; exit 1; }
 	$(INSTALL) -D -m 0755 $(OOMWATCH_BIN) $(DESTDIR)$(BINDIR)/oomwatch
 	$(INSTALL) -d $(DESTDIR)$(UNITDIR)
 	sed 's|^ExecStart=/usr/local/bin/oomwatch |ExecStart=$(BINDIR)/oomwatch |' systemd/oomwatch.service > $(DESTDIR)$(UNITDIR)/oomwatch.service

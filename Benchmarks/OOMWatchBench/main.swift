@@ -1,4 +1,6 @@
 // oomwatch-bench: the benchmark harness behind `make bench`.
+//   oomwatch-bench fixture [--pods N] [--containers N] [--work-dir DIR]: only builds the node-sized v1 cgroup
+//                  fixture tree the daemon benchmarks use, prints its root and leaves it (scripts/hot-functions.sh).
 //   oomwatch-bench [all|kernel-parse|cgroup-poll|journal-replay|steady-state|http-load]
 //                  [--lines N] [--journal-entries N] [--pods N] [--containers N] [--work-dir DIR]
 //                  [--duration SECONDS] [--scrape-interval SECONDS] [--load-duration SECONDS] [--connections 1,16,64]
@@ -25,6 +27,20 @@ let scrapeInterval = Int(option("--scrape-interval", default: "15")) ?? 15
 let loadDuration = Int(option("--load-duration", default: "10")) ?? 10
 let connections = option("--connections", default: "1,16,64").split(separator: ",").compactMap { Int($0) }
 let podPollInterval = option("--pod-poll-interval", default: "15s")
+
+if which == "fixture" {
+    let root = workDir + "/oomwatch-fixture-\(getpid())/cgroup"
+    do {
+        try CgroupPollBenchmark.makeDir(workDir + "/oomwatch-fixture-\(getpid())")
+        let cgroups = try CgroupPollBenchmark.buildTree(root: root, pods: pods, containersPerPod: containers).count + 1
+        FileHandle.standardError.write(Data("\(cgroups) cgroups (\(pods) pods × \(containers) containers) under \(root)\n".utf8))
+        print(root)
+        exit(0)
+    } catch {
+        print("cannot build the fixture under \(workDir): \(error)")
+        exit(1)
+    }
+}
 
 let benchmarks: [(name: String, run: () async throws -> BenchReport)] = [
     ("kernel-parse", { try KernelParseBenchmark.run(lines: lines, workDir: workDir) }),
