@@ -72,7 +72,7 @@ bench: deps-bench
 
 ## Regenerates Linker/hot-functions.order (the code layout of release builds) by profiling the release daemon
 ## with callgrind on the bench's node-sized fixture; see scripts/hot-functions.sh. ~5 minutes.
-hot-functions: deps-bench
+hot-functions: deps-bench deps-hot-functions
 	$(RELEASE_BUILD) --product oomwatch
 	$(RELEASE_BUILD) --product oomwatch-bench
 	bash scripts/hot-functions.sh $(SCRATCH)/release/oomwatch $(SCRATCH)/release/oomwatch-bench Linker/hot-functions.order

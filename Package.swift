@@ -12,12 +12,11 @@ let swiftSettings: [SwiftSetting] = [
 /// instead of pages spread over 21 MB (file-backed RSS at 1,000 pods 14.3 -> 11.3 MiB). A function missing
 /// from the list only costs a page fault elsewhere; `scripts/check-layout.sh` (in `make test`) checks the
 /// layout was applied.
-let packageDirectory = String(#filePath.dropLast("/Package.swift".count))
 let hotFunctionLayout: [LinkerSetting] = [
     .unsafeFlags(
         [
             "-use-ld=lld",
-            "-Xlinker", "--symbol-ordering-file=\(packageDirectory)/Linker/hot-functions.order",
+            "-Xlinker", "--symbol-ordering-file=\(Context.packageDirectory)/Linker/hot-functions.order",
             "-Xlinker", "--no-warn-symbol-ordering",
         ],
         .when(platforms: [.linux], configuration: .release)

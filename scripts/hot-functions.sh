@@ -11,7 +11,8 @@
 # diffs. lld places them at the start of .text in that order (Package.swift), so after the daemon gives
 # back its start-up pages the code it keeps touching is a few contiguous megabytes.
 #
-# Needs valgrind (installed when missing). Not root: the fixture is plain files. Takes ~5 minutes.
+# Needs valgrind and curl (`make hot-functions` installs them). Not root: the fixture is plain files.
+# Takes ~5 minutes.
 set -euo pipefail
 daemon=${1:?daemon binary}
 bench=${2:?bench binary}
@@ -19,15 +20,12 @@ output=${3:-Linker/hot-functions.order}
 steady_seconds=${STEADY_SECONDS:-150}
 port=${HOT_FUNCTIONS_PORT:-19871}
 
-if ! command -v valgrind > /dev/null || ! command -v callgrind_control > /dev/null; then
-    if [ "$(id -u)" = 0 ]; then
-        apt-get install -y -q valgrind > /dev/null
-    else
-        echo "hot-functions: valgrind is missing; run apt-get install valgrind as root" >&2; exit 1
-    fi
-fi
+for tool in valgrind callgrind_control curl nm strip; do
+    command -v "$tool" > /dev/null || { echo "hot-functions: $tool is missing (scripts/install-deps.sh hot-functions)" >&2; exit 1; }
+done
 
-work=$(mktemp -d /dev/shm/oomwatch-hot-functions.XXXXXX)
+# Not /dev/shm: container runtimes mount it noexec and small.
+work=$(mktemp -d "${TMPDIR:-/tmp}/oomwatch-hot-functions.XXXXXX")
 valgrind_pid=""
 cleanup() {
     if [ -n "$valgrind_pid" ] && kill -0 "$valgrind_pid" 2> /dev/null; then
@@ -43,7 +41,8 @@ mkdir -p "$work/state" "$work/journal"
 # (same code, same symbols).
 strip --strip-debug -o "$work/oomwatch" "$daemon"
 
-valgrind --tool=callgrind --callgrind-out-file="$work/callgrind.out" --dump-instr=no \
+# --demangle=no: the order file needs the symbols' own names (the runtime's C++ ones too).
+valgrind --tool=callgrind --callgrind-out-file="$work/callgrind.out" --dump-instr=no --demangle=no \
     --compress-strings=no --compress-pos=no \
     "$work/oomwatch" run --listen "127.0.0.1:$port" --cgroup-root "$fixture" --state-dir "$work/state" \
     --journal-directory "$work/journal" --oom-score-adj 1000 > "$work/daemon.log" 2>&1 &
@@ -67,19 +66,25 @@ while [ $SECONDS -lt $second_trim ]; do
     sleep 10
 done
 callgrind_control --dump=start-up "$valgrind_pid" > /dev/null
-# Steady loop.
+# Steady loop, dumped before the daemon is stopped (its shutdown is not steady-loop code).
 end=$((SECONDS + steady_seconds))
 while [ $SECONDS -lt $end ]; do
     scrape /metrics
     sleep 15
 done
+callgrind_control --dump=steady "$valgrind_pid" > /dev/null
 kill -TERM "$valgrind_pid"
 wait "$valgrind_pid" || true
 valgrind_pid=""
 
-startup_profile=$(ls "$work"/callgrind.out.* | head -1)
-steady_profile="$work/callgrind.out"
-[ -s "$startup_profile" ] && [ -s "$steady_profile" ] || { echo "hot-functions: callgrind wrote no profile" >&2; exit 1; }
+profiles=("$work"/callgrind.out.*)
+if [ ${#profiles[@]} -lt 2 ] || [ ! -s "${profiles[0]}" ] || [ ! -s "${profiles[1]}" ]; then
+    echo "hot-functions: callgrind wrote no start-up and steady profiles (${profiles[*]})" >&2; exit 1
+fi
+# Dumps are numbered in order: .1 start-up, .2 steady.
+startup_profile="$work/callgrind.out.1"
+steady_profile="$work/callgrind.out.2"
+[ -s "$startup_profile" ] && [ -s "$steady_profile" ] || { echo "hot-functions: missing $startup_profile or $steady_profile" >&2; exit 1; }
 
 # Functions named in a profile (run or called), without callgrind's recursion suffix ('2), that are code
 # symbols of the binary (libc and the other shared libraries are not ours to lay out).

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs what building, running and testing oomwatch needs on Debian/Ubuntu, only when missing.
-# Usage: scripts/install-deps.sh [run|test|bench|screenshot]
+# Usage: scripts/install-deps.sh [run|test|bench|screenshot|hot-functions]
 set -euo pipefail
 
 purpose="${1:-test}"
@@ -14,7 +14,8 @@ case "$purpose" in
     packages+=(systemd systemd-journal-remote prometheus wrk prometheus-node-exporter procps psmisc)
     ;;
   screenshot) packages+=(chromium curl) ;;  # headless Chromium takes docs/status-page.png
-  *) echo "usage: $0 [run|test|bench|screenshot]" >&2; exit 2 ;;
+  hot-functions) packages+=(valgrind curl binutils) ;;  # callgrind records the code layout (make hot-functions)
+  *) echo "usage: $0 [run|test|bench|screenshot|hot-functions]" >&2; exit 2 ;;
 esac
 
 missing=()

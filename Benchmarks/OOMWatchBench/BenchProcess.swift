@@ -154,7 +154,7 @@ enum BenchNet {
         let me = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
         let path = me.deletingLastPathComponent().appendingPathComponent("oomwatch").path
         guard FileManager.default.isExecutableFile(atPath: path) else {
-            throw BenchProcess.Failure(description: "\(path) not found: build it with `swift build -c release --product oomwatch` (make bench does)")
+            throw BenchProcess.Failure(description: "\(path) not found: build it with `make release` (make bench does)")
         }
         return path
     }

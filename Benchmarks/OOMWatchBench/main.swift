@@ -37,7 +37,7 @@ if which == "fixture" {
         print(root)
         exit(0)
     } catch {
-        print("cannot build the fixture under \(workDir): \(error)")
+        FileHandle.standardError.write(Data("cannot build the fixture under \(workDir): \(error)\n".utf8))
         exit(1)
     }
 }
