@@ -24,7 +24,7 @@ public struct CodeTrimSchedule: Sendable, Equatable {
     public static let standard = CodeTrimSchedule(readyWait: .seconds(60), settle: .seconds(30), interval: .seconds(600))
 }
 
-/// Runs `ExecutableCodeTrimmer` on a `CodeTrimSchedule`. A kernel that refuses (before Linux 5.4) gets
+/// Runs `ExecutableCodeTrimmer` (and `HeapTrimmer`) on a `CodeTrimSchedule`. A kernel that refuses (before Linux 5.4) gets
 /// one warning and the service ends; the daemon goes on without it.
 struct CodeTrimService: Service {
     let schedule: CodeTrimSchedule
@@ -42,6 +42,8 @@ struct CodeTrimService: Service {
             var trims = 0
             while true {
                 let outcome = trimmer.trim()
+                // Freed heap too (pages freed below live blocks, e.g. after a burst of scrapes).
+                HeapTrimmer.trim()
                 if outcome.failure != nil {
                     logger.warning("\(outcome)")
                     return
