@@ -6,10 +6,15 @@ SCRATCH ?= .build
 ## Release builds: static Swift runtime; every function in its own section so the link (lld, Package.swift)
 ## can lay out the functions the daemon runs together (Linker/hot-functions.order, scripts/hot-functions.sh).
 ## The daemon is relinked when the order file changes (SwiftPM does not know it is an input).
-RELEASE_BUILD = $(SWIFT) build -c release --static-swift-stdlib --scratch-path $(SCRATCH) \
-	-Xswiftc -Xfrontend -Xswiftc -function-sections -Xcc -ffunction-sections
-RELINK_IF_LAYOUT_CHANGED = @if [ -e $(SCRATCH)/release/oomwatch ] && [ Linker/hot-functions.order -nt $(SCRATCH)/release/oomwatch ]; then \
-	rm -f $(SCRATCH)/release/oomwatch; fi
+## SwiftPM does not recompile when only -Xswiftc/-Xcc flags change: a release tree built with other flags
+## (recorded in $(SCRATCH)/release-flags) is removed first, so its objects get one section per function.
+RELEASE_FLAGS = -Xswiftc -Xfrontend -Xswiftc -function-sections -Xcc -ffunction-sections
+RELEASE_BUILD = $(SWIFT) build -c release --static-swift-stdlib --scratch-path $(SCRATCH) $(RELEASE_FLAGS)
+RELINK_IF_LAYOUT_CHANGED = @mkdir -p $(SCRATCH); \
+	if [ "$$(cat $(SCRATCH)/release-flags 2>/dev/null)" != "$(RELEASE_FLAGS)" ]; then \
+		rm -rf $(SCRATCH)/*-linux-gnu/release; echo "$(RELEASE_FLAGS)" > $(SCRATCH)/release-flags; fi; \
+	if [ -e $(SCRATCH)/release/oomwatch ] && [ Linker/hot-functions.order -nt $(SCRATCH)/release/oomwatch ]; then \
+		rm -f $(SCRATCH)/release/oomwatch; fi
 
 .PHONY: all deps run build release test bench soak screenshot clean deploy-options hot-functions
 
@@ -73,6 +78,7 @@ bench: deps-bench
 ## Regenerates Linker/hot-functions.order (the code layout of release builds) by profiling the release daemon
 ## with callgrind on the bench's node-sized fixture; see scripts/hot-functions.sh. ~5 minutes.
 hot-functions: deps-bench deps-hot-functions
+	$(RELINK_IF_LAYOUT_CHANGED)
 	$(RELEASE_BUILD) --product oomwatch
 	$(RELEASE_BUILD) --product oomwatch-bench
 	bash scripts/hot-functions.sh $(SCRATCH)/release/oomwatch $(SCRATCH)/release/oomwatch-bench Linker/hot-functions.order
