@@ -10,7 +10,7 @@ SCRATCH ?= .build
 ## (recorded in $(SCRATCH)/release-flags) is removed first, so its objects get one section per function.
 RELEASE_FLAGS = -Xswiftc -Xfrontend -Xswiftc -function-sections -Xcc -ffunction-sections
 RELEASE_BUILD = $(SWIFT) build -c release --static-swift-stdlib --scratch-path $(SCRATCH) $(RELEASE_FLAGS)
-RELINK_IF_LAYOUT_CHANGED = @mkdir -p $(SCRATCH); \
+PREPARE_RELEASE_TREE = @mkdir -p $(SCRATCH); \
 	if [ "$$(cat $(SCRATCH)/release-flags 2>/dev/null)" != "$(RELEASE_FLAGS)" ]; then \
 		rm -rf $(SCRATCH)/*-linux-gnu/release; echo "$(RELEASE_FLAGS)" > $(SCRATCH)/release-flags; fi; \
 	if [ -e $(SCRATCH)/release/oomwatch ] && [ Linker/hot-functions.order -nt $(SCRATCH)/release/oomwatch ]; then \
@@ -29,7 +29,7 @@ build: deps-run
 	$(SWIFT) build --scratch-path $(SCRATCH)
 
 release: deps-run
-	$(RELINK_IF_LAYOUT_CHANGED)
+	$(PREPARE_RELEASE_TREE)
 	$(RELEASE_BUILD) --product oomwatch
 
 ## Runs the daemon with working defaults (HTTP on 0.0.0.0:9847). Extra options: make run ARGS="--log-level debug"
@@ -54,8 +54,7 @@ test: deps-test
 	$(SCRATCH)/debug/CgroupFileFuzz Fuzz/corpus/cgroup
 	$(SCRATCH)/debug/HTTPRequestFuzz Fuzz/corpus/http Fuzz/corpus/http-regressions
 	bash deploy/check.sh
-	$(RELINK_IF_LAYOUT_CHANGED)
-	$(RELEASE_BUILD) --product oomwatch
+	@$(MAKE) --no-print-directory release
 	bash scripts/check-layout.sh $(SCRATCH)/release/oomwatch
 
 ## Regenerates deploy/daemon-options.txt from the daemon's own --help (a test checks they agree).
@@ -69,34 +68,26 @@ deploy-options: build
 ## 30 s each); every row again in one summary table at the end. BENCH_QUICK=1: 20 s steady state, 10 s load
 ## steps. One benchmark: make bench ARGS=steady-state (options: see Benchmarks/OOMWatchBench/main.swift).
 BENCH_TIMES = $(if $(filter 1,$(BENCH_QUICK)),--duration 20 --load-duration 10,--duration 60 --load-duration 30)
-bench: deps-bench
-	$(RELINK_IF_LAYOUT_CHANGED)
-	$(RELEASE_BUILD) --product oomwatch
+bench: deps-bench release
 	$(RELEASE_BUILD) --product oomwatch-bench
 	$(SCRATCH)/release/oomwatch-bench $(ARGS) $(BENCH_TIMES)
 
 ## Regenerates Linker/hot-functions.order (the code layout of release builds) by profiling the release daemon
 ## with callgrind on the bench's node-sized fixture; see scripts/hot-functions.sh. ~5 minutes.
-hot-functions: deps-bench deps-hot-functions
-	$(RELINK_IF_LAYOUT_CHANGED)
-	$(RELEASE_BUILD) --product oomwatch
+hot-functions: deps-bench deps-hot-functions release
 	$(RELEASE_BUILD) --product oomwatch-bench
 	bash scripts/hot-functions.sh $(SCRATCH)/release/oomwatch $(SCRATCH)/release/oomwatch-bench Linker/hot-functions.order
 
 ## Soak run (root): real OOM kills and cgroup churn against the daemon for SOAK_MINUTES (default 10);
 ## checks every kill appears exactly once in /events and RSS stays flat. See Benchmarks/soak.sh.
 SOAK_MINUTES ?= 10
-soak: deps-bench
-	$(RELINK_IF_LAYOUT_CHANGED)
-	$(RELEASE_BUILD) --product oomwatch
+soak: deps-bench release
 	SOAK_MINUTES=$(SOAK_MINUTES) OOMWATCH=$(SCRATCH)/release/oomwatch bash Benchmarks/soak.sh
 
 ## Retakes docs/status-page.png (root, cgroup v1): a real daemon, real OOM kills in a throwaway cgroup tree,
 ## headless Chromium. SCREENSHOT_SECONDS of workload (default 240). See scripts/status-page-demo.sh.
 SCREENSHOT_SECONDS ?= 240
-screenshot: deps-screenshot
-	$(RELINK_IF_LAYOUT_CHANGED)
-	$(RELEASE_BUILD) --product oomwatch
+screenshot: deps-screenshot release
 	OOMWATCH_BIN=$(SCRATCH)/release/oomwatch bash scripts/status-page-demo.sh $(SCREENSHOT_SECONDS) docs/status-page.png
 
 clean:
