@@ -1,19 +1,25 @@
 /// The rolling history of one cgroup: a full-resolution ring plus aggregate rings fed
-/// incrementally (O(1) per append, no allocation after init), and a short limit change log.
+/// incrementally (O(1) per append, delta-encoded: see `DeltaRing`), and a short limit change log.
 public struct CgroupHistory: Sendable {
     /// One downsampling tier's ring and the bucket it is filling.
     struct Tier: Sendable {
         let bucketSeconds: UInt32
-        var ring: RingBuffer<DownsampledPoint>
+        var ring: DeltaRing<DownsampledPoint>
         var current: BucketAccumulator?
     }
+
+    /// Bytes reserved per full-resolution point: the offset in one byte, usage and working set moving by
+    /// up to 32 MiB since the last sample in two each. Rings of busier cgroups grow.
+    public static let typicalFullResolutionRecordBytes = 5
+    /// Bytes reserved per bucket: six min/avg/max fields moving by up to 32 MiB since the last bucket.
+    public static let typicalBucketRecordBytes = 13
 
     /// Structural role of the cgroup.
     public let role: TrackedCgroupRole
     /// Nominal sample interval in seconds (reported as the full-resolution step).
     public let sampleIntervalSeconds: Int
     /// Full-resolution samples.
-    public private(set) var full: RingBuffer<FullResolutionPoint>
+    public private(set) var full: DeltaRing<FullResolutionPoint>
     var tiers: [Tier]
     /// Limit changes, oldest first.
     public private(set) var limits: RingBuffer<LimitChange>
@@ -30,9 +36,15 @@ public struct CgroupHistory: Sendable {
         self.role = role
         let interval = max(1, sampleIntervalSeconds)
         self.sampleIntervalSeconds = interval
-        full = RingBuffer(capacity: max(1, (retention.fullResolutionSeconds + interval - 1) / interval))
+        full = DeltaRing(
+            capacity: max(1, (retention.fullResolutionSeconds + interval - 1) / interval),
+            typicalRecordBytes: Self.typicalFullResolutionRecordBytes)
         tiers = retention.tiers.map {
-            Tier(bucketSeconds: UInt32(clamping: $0.bucketSeconds), ring: RingBuffer(capacity: $0.capacity), current: nil)
+            let width = UInt32(clamping: $0.bucketSeconds)
+            return Tier(
+                bucketSeconds: width,
+                ring: DeltaRing(capacity: $0.capacity, offsetStep: width, typicalRecordBytes: Self.typicalBucketRecordBytes),
+                current: nil)
         }
         // Most cgroups keep one limit for life: room for one change, grown if the limit moves.
         limits = RingBuffer(capacity: Self.limitLogCapacity, initialReservation: 1)
@@ -88,10 +100,27 @@ public struct CgroupHistory: Sendable {
 
     /// Approximate heap bytes held by this history (ring storage plus allocation headers).
     public var approximateMemoryBytes: Int {
-        let allocationOverhead = 32
-        var total = full.reservedBytes + allocationOverhead + limits.reservedBytes + allocationOverhead
-        total += tiers.count * MemoryLayout<Tier>.stride + allocationOverhead
-        for tier in tiers { total += tier.ring.reservedBytes + allocationOverhead }
+        var total = full.reservedBytes + Self.allocationOverhead + limits.reservedBytes + Self.allocationOverhead
+        total += tiers.count * MemoryLayout<Tier>.stride + Self.allocationOverhead
+        for tier in tiers { total += tier.ring.reservedBytes + Self.allocationOverhead }
         return total
     }
+
+    /// Bytes of delta-encoded records in the rings (what `approximateMemoryBytes` reserves room for).
+    public var encodedBytes: Int { tiers.reduce(full.encodedBytes) { $0 + $1.ring.encodedBytes } }
+
+    /// Points held in the rings.
+    public var storedPoints: Int { tiers.reduce(full.count) { $0 + $1.ring.count } }
+
+    /// The most heap this history can take: every point's differences at their largest and a full limit log.
+    public var worstCaseMemoryBytes: Int {
+        var total = DeltaRing<FullResolutionPoint>.worstCaseBytes(capacity: full.capacity) + Self.allocationOverhead
+        total += Self.limitLogCapacity * MemoryLayout<LimitChange>.stride + Self.allocationOverhead
+        total += tiers.count * MemoryLayout<Tier>.stride + Self.allocationOverhead
+        for tier in tiers { total += DeltaRing<DownsampledPoint>.worstCaseBytes(capacity: tier.ring.capacity) + Self.allocationOverhead }
+        return total
+    }
+
+    /// Array header and malloc bookkeeping per allocation.
+    static let allocationOverhead = 32
 }

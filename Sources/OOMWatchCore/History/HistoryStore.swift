@@ -54,10 +54,11 @@ public struct HistoryStoreConfiguration: Sendable, Hashable, Codable {
         }
     }
 
-    /// Upper bound of the store's ring memory: every tracked cgroup at the largest retention.
+    /// Upper bound of the store's ring memory: every tracked cgroup at the largest retention, with every
+    /// sample as far from the one before it as can be encoded.
     public var memoryBoundBytes: Int {
         let biggest = [HistoryRetentionClass.slice, .unit, .pod, .container].map {
-            CgroupHistory(role: .node, retention: retention(for: $0), sampleIntervalSeconds: sampleInterval(for: $0)).approximateMemoryBytes
+            CgroupHistory(role: .node, retention: retention(for: $0), sampleIntervalSeconds: sampleInterval(for: $0)).worstCaseMemoryBytes
         }.max() ?? 0
         return maxTrackedCgroups * (biggest + HistoryStore.perEntryOverheadBytes + 128)
     }
@@ -210,6 +211,11 @@ public struct HistoryStore: Sendable {
         return HistoryQueryResult(
             cgroup: cgroup, role: history.role, windowSeconds: window,
             resolutionSeconds: Int64(history.sampleIntervalSeconds), downsampled: false, points: points)
+    }
+
+    /// Delta-encoded record bytes and points held across every history (the bench reports bytes per point).
+    public var encodedFootprint: (bytes: Int, points: Int) {
+        histories.values.reduce((0, 0)) { ($0.0 + $1.encodedBytes, $0.1 + $1.storedPoints) }
     }
 
     /// Approximate bytes held: ring storage of every history plus per-entry bookkeeping and keys.

@@ -32,19 +32,19 @@ public struct HistoryRetention: Sendable, Hashable, Codable {
         tiers: [HistoryTier(bucketSeconds: 60, retentionSeconds: 86_400)]
     )
     /// Units under system.slice and kube.slice: 1 h at full resolution, 24 h of 15-min buckets (about
-    /// 11 KiB each; their slice keeps the 1-min detail).
+    /// 5 KiB each, delta-encoded; their slice keeps the 1-min detail).
     public static let unitDefault = HistoryRetention(
         fullResolutionSeconds: 3600,
         tiers: [HistoryTier(bucketSeconds: 900, retentionSeconds: 86_400)]
     )
     /// Pods: 30 min at full resolution (a sample every pod refresh, 15 s by default), 24 h of 15-min
     /// buckets. Pods are many (up to thousands per node) and Prometheus keeps their long history; this is
-    /// what `/history` and `oomwatch diagnose` need around a kill: about 4 KiB per pod.
+    /// what `/history` and `oomwatch diagnose` need around a kill: about 2 KiB per pod, delta-encoded.
     public static let podDefault = HistoryRetention(
         fullResolutionSeconds: 1800,
         tiers: [HistoryTier(bucketSeconds: 900, retentionSeconds: 86_400)]
     )
-    /// Containers: 15 min at full resolution (about 0.7 KiB per container); their pod keeps the 24 h trend.
+    /// Containers: 15 min at full resolution (about 0.3 KiB per container); their pod keeps the 24 h trend.
     public static let containerDefault = HistoryRetention(fullResolutionSeconds: 900, tiers: [])
 }
 
