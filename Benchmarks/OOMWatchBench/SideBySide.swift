@@ -12,13 +12,17 @@ final class SideBySide {
     let nodeExporterPort: Int
     let treeRoot: String
     let cgroups: Int
+    /// Moves the pods' and containers' usage (steady state calls it every 5 s).
+    var churn: FixtureChurn
     private let scratch: String
 
     init(pods: Int, containersPerPod: Int, workDir: String, pollInterval: String, podPollInterval: String) throws {
         scratch = workDir + "/oomwatch-side-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
         try CgroupPollBenchmark.makeDir(scratch)
         treeRoot = scratch + "/cgroup"
-        cgroups = try CgroupPollBenchmark.buildTree(root: treeRoot, pods: pods, containersPerPod: containersPerPod).count + 1
+        let relative = try CgroupPollBenchmark.buildTree(root: treeRoot, pods: pods, containersPerPod: containersPerPod)
+        cgroups = relative.count + 1
+        churn = FixtureChurn(root: treeRoot, relative: relative)
         try CgroupPollBenchmark.makeDir(scratch + "/state")
         // An empty journal: a node whose journal holds no OOM history. This machine's own journal is full of
         // the test suite's thousands of real kills, which the daemon would replay into its event log.
@@ -81,9 +85,16 @@ enum SteadyStateBenchmark {
         }
         let start = BenchNet.monotonicSeconds()
         var nextScrape = start
+        var nextChurn = start
+        var churnSteps = 0, churnFailures = 0
         while true {
             let now = BenchNet.monotonicSeconds()
             if now - start >= Double(seconds) { break }
+            if now >= nextChurn {
+                churnFailures += pair.churn.step()
+                churnSteps += 1
+                nextChurn += 5
+            }
             if now >= nextScrape {
                 for (i, target) in pair.targets.enumerated() {
                     if let page = BenchNet.get(port: target.port, path: "/metrics"), page.status == 200 {
@@ -96,7 +107,7 @@ enum SteadyStateBenchmark {
                 }
                 nextScrape += Double(scrapeSeconds)
             }
-            usleep(UInt32(max(10_000, min(500_000, (min(nextScrape, start + Double(seconds)) - BenchNet.monotonicSeconds()) * 1e6))))
+            usleep(UInt32(max(10_000, min(500_000, (min(nextScrape, nextChurn, start + Double(seconds)) - BenchNet.monotonicSeconds()) * 1e6))))
         }
         let elapsed = BenchNet.monotonicSeconds() - start
         for (i, target) in pair.targets.enumerated() {
@@ -114,6 +125,7 @@ enum SteadyStateBenchmark {
             return String(format: "median %.1f ms, max %.1f ms", sorted[sorted.count / 2] * 1000, sorted.last! * 1000)
         }
         var detail = "steady state: \(String(format: "%.0f", elapsed)) s, oomwatch polling \(pair.cgroups) cgroups (\(pods) pods × \(containersPerPod) containers, v1 fixture on \(workDir)) every 5 s, pods every \(podPollInterval); both scraped every \(scrapeSeconds) s\n"
+        detail += "fixture: usage of \(pair.churn.count) pods and containers moved \(churnSteps) times (every 5 s, UsageWalk), \(churnFailures) files not replaced\n"
         detail += "process         RSS start    RSS end      RSS max      CPU % of one core  CPU s/min  scrape latency                  /metrics size  failed scrapes\n"
         for (i, target) in pair.targets.enumerated() {
             let f = figures[i]
