@@ -56,6 +56,34 @@ struct MetricsCardinalityTests {
         #expect(metrics.seriesCount == 2)
     }
 
+    @Test func pressureAndCountersAreWrittenOnlyForTheCgroupsThatHaveThem() {
+        let registry = PrometheusCollectorRegistry()
+        let metrics = CgroupMetrics(registry: registry, graceSeconds: 60)
+        var v2 = MemorySample(usageBytes: 100, limitBytes: 200, workingSetBytes: 80)
+        v2.pressure = PressureStall(
+            some: PressureStallLine(avg10: 12.5, avg60: 1, avg300: 0, totalMicros: 2_500_000),
+            full: PressureStallLine(avg10: 0, avg60: 0, avg300: 0, totalMicros: 750_000))
+        let someOnly = MemorySample(usageBytes: 100, limitBytes: nil, workingSetBytes: 80)
+        metrics.update(PollReport(
+            samples: [SampledCgroup(cgroup: TrackedCgroup(path: "/system.slice", role: .slice), sample: v2),
+                      SampledCgroup(cgroup: TrackedCgroup(path: "/kube.slice", role: .slice), sample: someOnly)],
+            node: nil, vanishedCgroups: 0, unreadableFiles: 0, malformedFiles: 0, warnings: [], durationNanos: 0), nowSeconds: 1_000)
+        let text = Self.text(registry, metrics)
+        let lines = text.split(separator: "\n").filter { $0.hasPrefix("oomwatch_cgroup_") }
+        func value(_ family: String, _ cgroup: String) -> String? {
+            lines.first { $0.hasPrefix("\(family){cgroup=\"\(cgroup)\"") }.map { String($0.split(separator: " ").last!) }
+        }
+        #expect(value("oomwatch_cgroup_memory_pressure_some_seconds_total", "/system.slice") == "2.5")
+        #expect(value("oomwatch_cgroup_memory_pressure_full_seconds_total", "/system.slice") == "0.75")
+        #expect(value("oomwatch_cgroup_memory_pressure_some_avg10_ratio", "/system.slice") == "0.125")
+        #expect(value("oomwatch_cgroup_memory_limit_bytes", "/system.slice") == "200")
+        #expect(value("oomwatch_cgroup_memory_usage_bytes", "/kube.slice") == "100")
+        for family in ["pressure_some_seconds_total", "pressure_full_seconds_total", "pressure_some_avg10_ratio", "limit_bytes", "failcnt_total", "oom_kill_total"] {
+            #expect(value("oomwatch_cgroup_memory_" + family, "/kube.slice") == nil, "\(family) absent")
+        }
+        #expect(value("oomwatch_cgroup_memory_failcnt_total", "/system.slice") == nil)
+    }
+
     @Test func killSeriesAreCappedAndTheLeastRecentlyKilledOwnerGoes() {
         let registry = PrometheusCollectorRegistry()
         let metrics = KillMetrics(registry: registry, maxSeries: 2)
