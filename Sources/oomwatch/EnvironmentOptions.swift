@@ -11,6 +11,7 @@ enum EnvironmentOptions {
         ("--kmsg-path", "OOMWATCH_KMSG_PATH", false),
         ("--kmsg-fast-path", "OOMWATCH_KMSG_FAST_PATH", false),
         ("--replay-window", "OOMWATCH_REPLAY_WINDOW", false),
+        ("--catch-up-limit", "OOMWATCH_CATCH_UP_LIMIT", false),
         ("--cgroup-hierarchy-prefix", "OOMWATCH_CGROUP_HIERARCHY_PREFIX", false),
         ("--pod-log-dir", "OOMWATCH_POD_LOG_DIR", false),
         ("--container-log-dir", "OOMWATCH_CONTAINER_LOG_DIR", false),

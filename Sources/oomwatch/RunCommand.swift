@@ -37,6 +37,10 @@ struct RunCommand: AsyncParsableCommand {
             transform: { try Self.positiveDuration($0) })
     var replayWindow: Duration = .seconds(24 * 3600)
 
+    @Option(help: ArgumentHelp("A daemon stopped longer than this resumes this far back, not at its saved position: kills before are not counted (at least the replay window). [env: OOMWATCH_CATCH_UP_LIMIT]", valueName: "duration"),
+            transform: { try Self.positiveDuration($0) })
+    var catchUpLimit: Duration = .seconds(7 * 86_400)
+
     @Option(help: "Sample only cgroups under this cgroup (a node nested in a container); default: the whole hierarchy. [env: OOMWATCH_CGROUP_HIERARCHY_PREFIX]")
     var cgroupHierarchyPrefix: String = ""
 
@@ -167,6 +171,7 @@ struct RunCommand: AsyncParsableCommand {
         configuration.kmsgPath = kmsgPath
         configuration.kmsgFastPath = kmsgFastPath
         configuration.replayWindow = replayWindow
+        configuration.catchUpLimit = catchUpLimit
         configuration.cgroupHierarchyPrefix = cgroupHierarchyPrefix
         configuration.podLogDirectory = podLogDir
         configuration.containerLogDirectory = containerLogDir

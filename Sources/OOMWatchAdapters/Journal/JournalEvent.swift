@@ -27,6 +27,9 @@ public enum JournalStatus: Sendable, Hashable, CustomStringConvertible {
     case failed(message: String, retryInSeconds: Double)
     /// Warning: the start cursor is malformed or no longer in the journal; reading continues at `resumedAt`.
     case cursorNotFound(cursor: String, resumedAt: String)
+    /// Warning: the saved cursor is older than a resume may reach (the daemon was stopped that long);
+    /// reading starts at `resumedAtRealtimeMicros` and what came before is neither read nor counted.
+    case savedPositionTooOld(cursor: String, resumedAtRealtimeMicros: UInt64)
     /// Warning (kmsg): the kernel ring buffer overwrote records before they were read.
     case recordsLost(count: UInt64, totalLost: UInt64)
 
@@ -35,7 +38,7 @@ public enum JournalStatus: Sendable, Hashable, CustomStringConvertible {
         switch self {
         case .opened, .reopened: true
         case .waitingForJournal, .permissionDenied, .failed: false
-        case .cursorNotFound, .recordsLost: nil
+        case .cursorNotFound, .savedPositionTooOld, .recordsLost: nil
         }
     }
 
@@ -47,7 +50,7 @@ public enum JournalStatus: Sendable, Hashable, CustomStringConvertible {
         case .opened, .reopened: true
         case .waitingForJournal, .permissionDenied: false
         case .failed(_, let retryInSeconds): retryInSeconds > 0 ? false : nil
-        case .cursorNotFound, .recordsLost: nil
+        case .cursorNotFound, .savedPositionTooOld, .recordsLost: nil
         }
     }
 
@@ -60,6 +63,8 @@ public enum JournalStatus: Sendable, Hashable, CustomStringConvertible {
         case .permissionDenied(let path, let message, let delay): "permission denied on \(path): \(message) (retry in \(delay) s)"
         case .failed(let message, let delay): "\(message) (retry in \(delay) s)"
         case .cursorNotFound(let cursor, let resumedAt): "cursor \(cursor) not found in the journal; resuming at \(resumedAt)"
+        case .savedPositionTooOld(let cursor, let micros):
+            "saved position \(cursor) is older than a resume may reach; reading from realtime \(micros) µs, earlier kernel messages are not counted"
         case .recordsLost(let count, let total): "kernel ring buffer overrun: \(count) records lost (\(total) in total)"
         }
     }

@@ -17,6 +17,10 @@ public struct JournalTailerConfiguration: Sendable {
     /// after it instead, so nothing after it is lost. When its entry is gone (vacuumed) or the cursor
     /// is malformed, a `cursorNotFound` warning is emitted and the replay starts as usual.
     public var resumeCursor: String?
+    /// How far back a resume may reach (CLOCK_REALTIME µs; nil: no limit): a saved cursor older than this
+    /// (a daemon stopped for months) is not followed; reading starts here, or at the replay bound when that
+    /// is older, with a `savedPositionTooOld` warning. What happened before is not read, so not counted.
+    public var resumeNotBeforeRealtimeMicros: UInt64?
     /// The current boot ID; nil reads the running kernel's (`/proc/sys/kernel/random/boot_id`).
     public var bootID: String?
     /// Keep following after the replay (true) or finish the stream at the end of the journal (false).
@@ -36,6 +40,7 @@ public struct JournalTailerConfiguration: Sendable {
         start: JournalStartPosition = .bootStart,
         replayNotBeforeRealtimeMicros: UInt64? = nil,
         resumeCursor: String? = nil,
+        resumeNotBeforeRealtimeMicros: UInt64? = nil,
         bootID: String? = nil,
         follow: Bool = true,
         bufferCapacity: Int = 4096,
@@ -47,6 +52,7 @@ public struct JournalTailerConfiguration: Sendable {
         self.start = start
         self.replayNotBeforeRealtimeMicros = replayNotBeforeRealtimeMicros
         self.resumeCursor = resumeCursor
+        self.resumeNotBeforeRealtimeMicros = resumeNotBeforeRealtimeMicros
         self.bootID = bootID
         self.follow = follow
         self.bufferCapacity = bufferCapacity
@@ -264,6 +270,13 @@ private final class JournalTailLoop {
                 switch try locate(resume, in: journal) {
                 case .entry(let realtime, let boot):
                     let replayStart = configuration.replayNotBeforeRealtimeMicros ?? 0
+                    if let limit = configuration.resumeNotBeforeRealtimeMicros, realtime < min(limit, replayStart) {
+                        // Stopped for longer than a resume may reach: start at the limit (or the replay bound,
+                        // when that reaches further), rather than read and count months of kernel messages.
+                        let bound = min(limit, replayStart)
+                        guard emit(.status(.savedPositionTooOld(cursor: resume, resumedAtRealtimeMicros: bound))) else { return false }
+                        return try seekFirstEntry(journal, notBeforeRealtimeMicros: bound)
+                    }
                     if try boot != currentBoot() || realtime < replayStart {
                         // Older than the replay would reach: continue right after it (it was processed).
                         return false
@@ -296,6 +309,15 @@ private final class JournalTailLoop {
             return .notFound
         }
         return .entry(realtimeMicros: try journal.realtimeMicros(), bootID: try journal.monotonic().bootID)
+    }
+
+    /// Positions on the first kernel entry (of any boot) at or after `micros`; at the end when there is none.
+    private func seekFirstEntry(_ journal: SystemdJournal, notBeforeRealtimeMicros micros: UInt64) throws(JournalError) -> Bool {
+        try journal.seekRealtime(micros)
+        if try journal.next() { return true }
+        try journal.seekTail()
+        _ = try journal.previous()
+        return false
     }
 
     /// Positions on the first kernel entry of the current boot within the replay bound.

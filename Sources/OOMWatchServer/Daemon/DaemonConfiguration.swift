@@ -20,6 +20,10 @@ public struct DaemonConfiguration: Sendable {
     public var kmsgFastPath: Bool = true
     /// How far back the journal is replayed at start-up to rebuild recent events (current boot only).
     public var replayWindow: Duration = .seconds(24 * 3600)
+    /// How far back a daemon that was stopped resumes: kills since its saved position are counted (none is
+    /// lost across a restart or an outage), but not beyond this (a daemon stopped for months does not read
+    /// and count months of kernel messages at once). Never less than the replay window in effect.
+    public var catchUpLimit: Duration = .seconds(7 * 86_400)
     /// Only cgroups under this cgroup are sampled (e.g. a node nested in a container); "" = all.
     public var cgroupHierarchyPrefix: String = ""
     /// How many recent events `/events` keeps.

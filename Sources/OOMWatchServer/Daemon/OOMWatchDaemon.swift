@@ -70,7 +70,8 @@ public final class OOMWatchDaemon: Sendable {
             .init(
                 service: KernelEventService(
                     journal: configuration.journal, kmsgPath: configuration.kmsgPath,
-                    stateDirectory: configuration.stateDirectory, kmsgFastPath: configuration.kmsgFastPath, replayWindow: configuration.replayWindow, node: node,
+                    stateDirectory: configuration.stateDirectory, kmsgFastPath: configuration.kmsgFastPath, replayWindow: configuration.replayWindow,
+                    catchUpLimit: configuration.catchUpLimit, node: node,
                     killMetrics: killMetrics, sourceMetrics: sourceMetrics, namer: namer, readiness: readiness, logger: logger,
                     hierarchyPrefix: configuration.cgroupHierarchyPrefix),
                 successTerminationBehavior: .gracefullyShutdownGroup, failureTerminationBehavior: .gracefullyShutdownGroup, serviceName: "kernel-log"),

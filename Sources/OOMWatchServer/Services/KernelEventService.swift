@@ -17,6 +17,8 @@ struct KernelEventService: Service {
     let stateDirectory: String
     let kmsgFastPath: Bool
     let replayWindow: Duration
+    /// How far back a daemon stopped for long resumes (see `DaemonConfiguration.catchUpLimit`).
+    var catchUpLimit: Duration = .seconds(7 * 86_400)
     let node: NodeState
     let killMetrics: KillMetrics
     let sourceMetrics: KernelSourceMetrics
@@ -157,7 +159,8 @@ struct KernelEventService: Service {
         let window = replayWindow.components.seconds * 1_000_000
         let tailer = JournalTailer(configuration: JournalTailerConfiguration(
             source: source, start: .bootStart, replayNotBeforeRealtimeMicros: UInt64(max(0, now - window)),
-            resumeCursor: saved.journalCursor, summarizePreviousBoot: true))
+            resumeCursor: saved.journalCursor, resumeNotBeforeRealtimeMicros: UInt64(max(0, now - catchUpLimit.components.seconds * 1_000_000)),
+            summarizePreviousBoot: true))
         logger.info("reading kernel messages from the journal", metadata: [
             "source": "\(source)", "counted_up_to": "\(boundary.marks)", "replay_window": "\(DurationText.format(replayWindow))",
         ])
@@ -281,6 +284,10 @@ struct KernelEventService: Service {
                         if case .cursorNotFound(let cursor, let resumedAt) = status {
                             // Ready (reading goes on), but say that a stretch of the journal was gone.
                             readiness.notice(Self.positionPart, for: Readiness.noticeDuration, detail: "the journal no longer holds the saved position \(Self.describe(cursor: cursor)) (vacuumed or rotated away); resumed at \(resumedAt): kills in between are not in /events")
+                        }
+                        if case .savedPositionTooOld(let cursor, let micros) = status {
+                            let resumedAt = Date(timeIntervalSince1970: Double(micros) / 1_000_000).formatted(.iso8601)
+                            readiness.notice(Self.positionPart, for: Readiness.noticeDuration, detail: "the saved position \(Self.describe(cursor: cursor)) is older than --catch-up-limit (\(DurationText.format(catchUpLimit))); resumed at \(resumedAt): kills before that are not counted or shown")
                         }
                         logger.warning("kernel log source: \(status)")
                         if case .recordsLost(let count, _) = status { sourceMetrics.kmsgLost.increment(by: Int64(clamping: count)) }

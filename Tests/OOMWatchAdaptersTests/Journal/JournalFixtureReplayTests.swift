@@ -130,6 +130,45 @@ struct JournalFixtureReplayTests {
         assertMatches(bounded.compactMap(\.line), expectedBootC[2...])
     }
 
+    /// A restart with a saved cursor: the daemon replays boot C from `replayFrom`, resuming no further back
+    /// than `resumeLimit`.
+    private func resume(after cursor: String, replayFrom notBefore: UInt64, resumeLimit: UInt64) async -> [JournalEvent] {
+        let tailer = JournalTailer(configuration: JournalTailerConfiguration(
+            source: .directory(directory), start: .bootStart, replayNotBeforeRealtimeMicros: notBefore, resumeCursor: cursor,
+            resumeNotBeforeRealtimeMicros: resumeLimit, bootID: bootC, follow: false, bufferCapacity: 64))
+        tailer.start()
+        return await collect(tailer.events)
+    }
+
+    @Test("a saved cursor of an earlier boot is followed across boots, but not further back than the catch-up limit")
+    func resumeIsBoundedByTheCatchUpLimit() async throws {
+        // Every kernel line of the three boots, oldest first.
+        let all = await replay(.realtime(0)).compactMap(\.line)
+        let saved = try #require(all.first { $0.bootID == bootA })
+        let savedCursor = try #require(saved.cursor)
+        let savedAt = try #require(saved.realtimeMicros)
+        let replayFrom = UInt64(c0 + 126_000100)
+        #expect(Set(all.compactMap(\.bootID)) == [bootA, bootB, bootC])
+
+        // Within the limit: everything after the saved entry, through boots A, B and C; no warning.
+        let followed = await resume(after: savedCursor, replayFrom: replayFrom, resumeLimit: UInt64(savedAt))
+        #expect(followed.compactMap(\.line).map(\.cursor) == all.drop { $0.cursor != savedCursor }.dropFirst().map(\.cursor))
+        #expect(!followed.contains { if case .status(.savedPositionTooOld) = $0 { true } else { false } })
+
+        // Saved before the limit (boot B's first line): reading starts at the limit, with a warning; boot A's
+        // later lines are not read, so their kills are not counted.
+        let limit = try #require(all.first { $0.bootID == bootB }?.realtimeMicros)
+        let limited = await resume(after: savedCursor, replayFrom: replayFrom, resumeLimit: UInt64(limit))
+        #expect(limited.compactMap(\.status).contains(.savedPositionTooOld(cursor: savedCursor, resumedAtRealtimeMicros: UInt64(limit))))
+        #expect(limited.compactMap(\.line).map(\.cursor) == all.filter { ($0.realtimeMicros ?? 0) >= limit }.map(\.cursor))
+        #expect(limited.last == .replayFinished)
+
+        // A limit set shorter than the replay window does not cut the replay short: it starts at the window.
+        let short = await resume(after: savedCursor, replayFrom: replayFrom, resumeLimit: UInt64(c0 + 127_000000))
+        #expect(short.compactMap(\.status).contains(.savedPositionTooOld(cursor: savedCursor, resumedAtRealtimeMicros: replayFrom)))
+        assertMatches(short.compactMap(\.line), expectedBootC[2...])
+    }
+
     @Test("boots are listed oldest first with first/last realtime")
     func bootList() throws {
         let journal = try SystemdJournal(source: .directory(directory))
