@@ -14,7 +14,11 @@ import OOMWatchCore
 /// steady loop uses far less. `trim()` asks the kernel to reclaim those clean, file-backed pages
 /// (`MADV_PAGEOUT`, Linux 5.4+); code the daemon runs afterwards faults back in (from disk when no other
 /// process maps the file, since the kernel reclaims the pages from the page cache too).
-/// Nothing is lost: the pages are unmodified copies of the file. Writable mappings are left alone.
+/// Nothing is lost: the pages are unmodified copies of the file. Writable mappings are left alone, except
+/// for the constant data (`.rodata`) when the link made it writable (the static Swift runtime and Foundation
+/// bring a writable input section, so lld marks the whole 37 MB `.rodata` writable): its pages are read,
+/// never written, and fault-around leaves ~2.5 MiB of it resident after start-up. Advising that range gives
+/// back the clean file pages; a page that was written (none is expected) would be swapped, never lost.
 public struct ExecutableCodeTrimmer: Sendable {
     /// What one trim did.
     public struct Outcome: Sendable, Equatable, CustomStringConvertible {
@@ -56,7 +60,8 @@ public struct ExecutableCodeTrimmer: Sendable {
         }
         guard !mappings.isEmpty else { return Outcome(mappings: 0, bytes: 0, failure: "no mapping of the executable in \(procSelf)/maps") }
         var outcome = Outcome(mappings: 0, bytes: 0, failure: nil)
-        for mapping in mappings {
+        let ranges = mappings.map { (start: $0.start, length: $0.length) } + writableConstantData()
+        for mapping in ranges {
             if madvise(UnsafeMutableRawPointer(bitPattern: mapping.start), Int(mapping.length), Self.pageOutAdvice) != 0 {
                 let code = errno
                 outcome.failure = "madvise(MADV_PAGEOUT): \(String(cString: strerror(code)))"
@@ -67,6 +72,26 @@ public struct ExecutableCodeTrimmer: Sendable {
             outcome.bytes += mapping.length
         }
         return outcome
+    }
+
+    /// The executable's `.rodata` when it lies in a writable mapping, as page-aligned ranges (whole pages
+    /// inside the section only); empty when it is read-only (the mappings cover it) or cannot be located.
+    public func writableConstantData() -> [(start: UInt, length: UInt)] {
+        guard let executable = try? SymbolicLink.target(of: "\(procSelf)/exe"),
+              let maps = try? SmallFile.read("\(procSelf)/maps", limit: 4 << 20),
+              let table = try? ELFSectionTable(path: executable),
+              let constant = table.section(named: ".rodata"), constant.writable,
+              let lowestLoad = table.lowestLoadAddress
+        else { return [] }
+        let image = MemoryMapping.parse(String(decoding: maps, as: UTF8.self)).filter { $0.path == executable }
+        guard let lowestMapping = image.map(\.start).min(), UInt64(lowestMapping) >= lowestLoad else { return [] }
+        let bias = UInt64(lowestMapping) - lowestLoad
+        let page: UInt64 = 4096
+        let start = (bias + constant.address + page - 1) & ~(page - 1)
+        let end = (bias + constant.address + constant.size) & ~(page - 1)
+        // Only a range that the image's own writable mappings hold.
+        guard end > start, image.contains(where: { $0.writable && UInt64($0.start) <= start && end <= UInt64($0.end) }) else { return [] }
+        return [(UInt(start), UInt(end - start))]
     }
 
     /// `MADV_PAGEOUT` from <linux/mman.h>, which Swift's C library module does not export.

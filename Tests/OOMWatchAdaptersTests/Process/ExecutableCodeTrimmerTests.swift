@@ -65,6 +65,42 @@ import OOMWatchCore
         #expect(after < before / 4, "resident \(before) KiB before, \(after) KiB after")
     }
 
+    @Test func theSectionTableOfTheRunningExecutableLocatesItsCode() throws {
+        let path = try SymbolicLink.target(of: "/proc/self/exe")
+        let table = try ELFSectionTable(path: path)
+        let text = try #require(table.section(named: ".text"))
+        #expect(text.executable && !text.writable && text.size > 0)
+        #expect(table.section(named: ".rodata") != nil)
+        #expect(table.lowestLoadAddress == 0, "a position-independent executable")
+        #expect(throws: ELFSectionTable.Failure.self) { try ELFSectionTable(path: "/proc/self/status") }
+        #expect(throws: ELFSectionTable.Failure.self) { try ELFSectionTable(path: "/nonexistent/oomwatch") }
+    }
+
+    /// SwiftPM's links put the static runtime's writable input into `.rodata`, which makes it writable: the
+    /// range is found in memory where the file's bytes are (the load bias is right).
+    @Test func writableConstantDataIsFoundWhereTheFileSaysItIs() throws {
+        let path = try SymbolicLink.target(of: "/proc/self/exe")
+        let rodata = try #require(try ELFSectionTable(path: path).section(named: ".rodata"))
+        let ranges = ExecutableCodeTrimmer().writableConstantData()
+        guard rodata.writable else {
+            #expect(ranges.isEmpty, "a read-only .rodata is left to the read-only mappings")
+            return
+        }
+        let range = try #require(ranges.first)
+        #expect(ranges.count == 1 && range.start % 4096 == 0 && range.length % 4096 == 0)
+        #expect(UInt64(range.length) <= rodata.size && UInt64(range.length) + 8192 > rodata.size)
+        // The first whole page of the section, in memory and in the file.
+        let skip = (4096 - rodata.address % 4096) % 4096
+        let fd = open(path, O_RDONLY)
+        #expect(fd >= 0)
+        defer { close(fd) }
+        var fromFile = [UInt8](repeating: 0, count: 4096)
+        let got = fromFile.withUnsafeMutableBytes { pread(fd, $0.baseAddress, 4096, off_t(rodata.fileOffset + skip)) }
+        #expect(got == 4096)
+        let inMemory = Array(UnsafeRawBufferPointer(start: UnsafeRawPointer(bitPattern: range.start), count: 4096))
+        #expect(inMemory == fromFile)
+    }
+
     @Test func aRangeTheKernelRefusesIsAClearFailureNotACrash() throws {
         let fake = try TemporaryDirectory()
         defer { fake.remove() }
