@@ -208,6 +208,8 @@ import Testing
         #expect(points.map(\.usageBytes) == (1...11).map { UInt64($0) * Self.MiB })
         // Stepped forward again: still continuous, nothing dropped.
         store.shift(bySeconds: 3600)
+        // Last seen moved with the clock too: an hour forward does not make the cgroup look gone.
+        #expect(store.evictStale(now: start + 55) == 0)
         let later = start + 55
         let storedLater = store.record(path: "/", role: .node, sample: Self.sample(12 * Self.MiB, 0), at: later)
         #expect(storedLater)

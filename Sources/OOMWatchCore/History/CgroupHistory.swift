@@ -24,7 +24,12 @@ public struct CgroupHistory: Sendable {
     public private(set) var full: DeltaRing<FullResolutionPoint>
     var tiers: [Tier]
     /// Limit changes, oldest first.
-    public private(set) var limits: RingBuffer<LimitChange>
+    /// The limit while it never changed (most cgroups keep one for life): kept inline, no allocation.
+    private var onlyLimit: LimitChange?
+    /// The log once the limit changed: the last `limitLogCapacity` changes.
+    private var limitLog: RingBuffer<LimitChange>?
+    /// When the history's cgroup was last seen in a poll (Unix seconds; maintained by `HistoryStore`).
+    var lastSeenSeconds: Int64 = 0
     /// Offset of the latest appended sample, nil before the first.
     public private(set) var lastOffset: UInt32?
     /// Samples refused because their time went backwards.
@@ -48,8 +53,6 @@ public struct CgroupHistory: Sendable {
                 ring: DeltaRing(capacity: $0.capacity, offsetStep: width, typicalRecordBytes: Self.typicalBucketRecordBytes),
                 current: nil)
         }
-        // Most cgroups keep one limit for life: room for one change, grown if the limit moves.
-        limits = RingBuffer(capacity: Self.limitLogCapacity, initialReservation: 1)
     }
 
     /// Appends one sample at `offset` seconds since the store epoch. Samples older than the
@@ -64,7 +67,19 @@ public struct CgroupHistory: Sendable {
         let workingSet = HistoryUnits.units(workingSetBytes)
         full.append(FullResolutionPoint(offset: offset, usage: usage, workingSet: workingSet))
         let limit = limitBytes ?? UInt64.max
-        if limits.last?.limit != limit { limits.append(LimitChange(offset: offset, limit: limit)) }
+        if let log = limitLog {
+            if log.last?.limit != limit { limitLog?.append(LimitChange(offset: offset, limit: limit)) }
+        } else if let only = onlyLimit {
+            if only.limit != limit {
+                var log = RingBuffer<LimitChange>(capacity: Self.limitLogCapacity, initialReservation: 2)
+                log.append(only)
+                log.append(LimitChange(offset: offset, limit: limit))
+                limitLog = log
+                onlyLimit = nil
+            }
+        } else {
+            onlyLimit = LimitChange(offset: offset, limit: limit)
+        }
         for i in tiers.indices {
             let width = tiers[i].bucketSeconds
             let start = offset - offset % width
@@ -80,10 +95,23 @@ public struct CgroupHistory: Sendable {
     /// The limit in force at `offset` (nil = unlimited). Before the first logged change, the
     /// oldest known value is used.
     public func limit(at offset: UInt32) -> UInt64? {
-        guard !limits.isEmpty else { return nil }
-        var value = limits[0].limit
-        for change in limits where change.offset <= offset { value = change.limit }
+        let value: UInt64
+        if let log = limitLog, let first = log.first {
+            var found = first.limit
+            for change in log where change.offset <= offset { found = change.limit }
+            value = found
+        } else if let only = onlyLimit {
+            value = only.limit
+        } else {
+            return nil
+        }
         return value == UInt64.max ? nil : value
+    }
+
+    /// The limit changes kept, oldest first (the last `limitLogCapacity`; `UInt64.max` = unlimited).
+    public var limits: [LimitChange] {
+        if let limitLog { return Array(limitLog) }
+        return onlyLimit.map { [$0] } ?? []
     }
 
     /// Seconds covered by the full-resolution ring when full.
@@ -102,7 +130,7 @@ public struct CgroupHistory: Sendable {
 
     /// Approximate heap bytes held by this history (ring storage plus allocation headers).
     public var approximateMemoryBytes: Int {
-        var total = full.reservedBytes + Self.allocationOverhead + limits.reservedBytes + Self.allocationOverhead
+        var total = full.reservedBytes + Self.allocationOverhead + (limitLog.map { $0.reservedBytes + Self.allocationOverhead } ?? 0)
         total += tiers.count * MemoryLayout<Tier>.stride + Self.allocationOverhead
         for tier in tiers { total += tier.ring.reservedBytes + Self.allocationOverhead }
         return total

@@ -71,8 +71,8 @@ public struct HistoryStore: Sendable {
     /// Unix second that offsets count from (start of the UTC day the store was created; moved by
     /// `shift(bySeconds:)` when the wall clock is stepped).
     public private(set) var epoch: Int64
+    /// Each cgroup's history, which also holds when it was last seen.
     private var histories: [String: CgroupHistory] = [:]
-    private var lastSeen: [String: Int64] = [:]
     /// New cgroups refused because `maxTrackedCgroups` was reached.
     public private(set) var refusedCgroups: Int = 0
     /// Samples dropped because they were before the epoch or not readable.
@@ -80,9 +80,8 @@ public struct HistoryStore: Sendable {
     /// Cgroups evicted after the grace period.
     public private(set) var evictedCgroups: Int = 0
 
-    /// Estimated bytes of dictionary bookkeeping per tracked cgroup (two entries, keys, headers).
-    static let perEntryOverheadBytes = 2 * (MemoryLayout<String>.stride + MemoryLayout<Int64>.stride) + 2 * 48
-        + MemoryLayout<CgroupHistory>.stride
+    /// Estimated bytes of dictionary bookkeeping per tracked cgroup (its slot, key and a share of empty slots).
+    static let perEntryOverheadBytes = MemoryLayout<String>.stride + 48 + MemoryLayout<CgroupHistory>.stride
 
     /// Creates an empty store; `now` (Unix seconds) sets the epoch to the start of its UTC day.
     public init(configuration: HistoryStoreConfiguration = HistoryStoreConfiguration(), now: Int64) {
@@ -103,7 +102,7 @@ public struct HistoryStore: Sendable {
     /// back an hour would drop every sample for an hour.
     public mutating func shift(bySeconds seconds: Int64) {
         epoch += seconds
-        for index in lastSeen.indices { lastSeen.values[index] += seconds }
+        for index in histories.indices { histories.values[index].lastSeenSeconds += seconds }
     }
 
     /// Records one sample taken at `time` (Unix seconds). Returns false if the sample was not
@@ -136,7 +135,7 @@ public struct HistoryStore: Sendable {
         histories.values[index].append(
             offset: offset, usageBytes: sample.usageBytes, workingSetBytes: sample.workingSetBytes,
             limitBytes: sample.limitBytes)
-        lastSeen[path] = time
+        histories.values[index].lastSeenSeconds = time
         return true
     }
 
@@ -146,8 +145,8 @@ public struct HistoryStore: Sendable {
         for entry in report.samples {
             if entry.fresh {
                 record(path: entry.cgroup.path, role: entry.cgroup.role, sample: entry.sample, at: time)
-            } else if let index = lastSeen.index(forKey: entry.cgroup.path) {
-                lastSeen.values[index] = time
+            } else if let index = histories.index(forKey: entry.cgroup.path) {
+                histories.values[index].lastSeenSeconds = time
             }
         }
         evictStale(now: time)
@@ -157,11 +156,8 @@ public struct HistoryStore: Sendable {
     @discardableResult
     public mutating func evictStale(now: Int64) -> Int {
         let cutoff = now - configuration.evictionGraceSeconds
-        let stale = lastSeen.filter { $0.value < cutoff }.map(\.key)
-        for path in stale {
-            histories.removeValue(forKey: path)
-            lastSeen.removeValue(forKey: path)
-        }
+        let stale = histories.compactMap { $0.value.lastSeenSeconds < cutoff ? $0.key : nil }
+        for path in stale { histories.removeValue(forKey: path) }
         evictedCgroups += stale.count
         return stale.count
     }
@@ -224,7 +220,7 @@ public struct HistoryStore: Sendable {
         for (path, history) in histories {
             total += history.approximateMemoryBytes + Self.perEntryOverheadBytes
             let keyBytes = path.utf8.count
-            if keyBytes > 15 { total += 2 * (keyBytes + 32) }  // heap-allocated native strings, two dictionaries
+            if keyBytes > 15 { total += keyBytes + 32 }  // a heap-allocated native string
         }
         return total
     }
