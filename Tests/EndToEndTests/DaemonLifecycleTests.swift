@@ -26,6 +26,19 @@ struct DaemonLifecycleTests {
         #expect(await daemon.stop(signal: SIGINT) == 0)
     }
 
+    /// SwiftNIO would start one event-loop thread per core, each with a ~200 KiB task buffer (64 on a 64-core
+    /// node); the daemon runs one on any machine.
+    @Test(.enabled(if: ProcessInfo.processInfo.activeProcessorCount >= 2, "SKIPPED: one core here, where NIO's default is one loop too"))
+    func runsOneEventLoopThreadWhateverTheCoreCount() async throws {
+        let daemon = try await DaemonProcess.start()
+        let tasks = "/proc/\(daemon.process.pid)/task"
+        let names = try FileManager.default.contentsOfDirectory(atPath: tasks).compactMap {
+            try? String(contentsOfFile: "\(tasks)/\($0)/comm", encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
+        }
+        #expect(names.filter { $0.hasPrefix("NIO-SGLTN") }.count == 1, "threads: \(names)")
+        #expect(await daemon.stop(signal: SIGTERM) == 0)
+    }
+
     @Test func environmentVariablesConfigureTheDaemonAndTheCommandLineWins() async throws {
         let daemon = try await DaemonProcess.start(
             [], environment: ["OOMWATCH_LOG_FORMAT": "json", "OOMWATCH_POLL_INTERVAL": "750ms", "OOMWATCH_LISTEN": "127.0.0.1:1"])
