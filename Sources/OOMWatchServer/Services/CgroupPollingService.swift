@@ -106,7 +106,7 @@ struct CgroupPollingService: Service {
                 }
                 // The poll's transient heap (samples, paths, parsed files: ~1 MiB at 1,000 pods) is free now; glibc
                 // keeps freed pages between live blocks until asked. Measured at 1,000 pods: 0.2-0.3 MiB less
-                // resident between polls, no CPU difference (~0.1 ms a call on a 10 MiB heap).
+                // resident between polls, CPU the same over 3 minutes side by side.
                 _ = HeapTrimmer.trim()
                 let elapsed = ContinuousClock.now - started
                 try await Task.sleep(for: max(interval - elapsed, .milliseconds(10)))
