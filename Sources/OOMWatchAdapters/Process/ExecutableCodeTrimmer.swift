@@ -15,9 +15,9 @@ import OOMWatchCore
 /// (`MADV_PAGEOUT`, Linux 5.4+); code the daemon runs afterwards faults back in (from disk when no other
 /// process maps the file, since the kernel reclaims the pages from the page cache too).
 /// Nothing is lost: the pages are unmodified copies of the file. Writable mappings are left alone, except
-/// for the constant data (`.rodata`) when the link made it writable (the static Swift runtime and Foundation
-/// bring a writable input section, so lld marks the whole 37 MB `.rodata` writable): its pages are read,
-/// never written, and fault-around leaves ~2.5 MiB of it resident after start-up. Advising that range gives
+/// for the constant data (`.rodata`) when the link made it writable (lld gives an output section the flags
+/// of all its inputs; this build's 37 MB `.rodata` is writable): its pages are read, never written, and
+/// fault-around leaves ~2.5 MiB of it resident after start-up. Advising that range gives
 /// back the clean file pages; a page that was written (none is expected) would be swapped, never lost.
 public struct ExecutableCodeTrimmer: Sendable {
     /// What one trim did.
@@ -44,23 +44,31 @@ public struct ExecutableCodeTrimmer: Sendable {
 
     /// The read-only mappings of the running executable (its code and constant data).
     public func executableMappings() throws -> [MemoryMapping] {
+        try imageMappings().mappings.filter(Self.isReadOnlyCode)
+    }
+
+    private static func isReadOnlyCode(_ mapping: MemoryMapping) -> Bool { !mapping.writable && mapping.length > 0 }
+
+    /// Every mapping of the running executable, and its path.
+    private func imageMappings() throws -> (executable: String, mappings: [MemoryMapping]) {
         let executable = try SymbolicLink.target(of: "\(procSelf)/exe")
         let maps = try SmallFile.read("\(procSelf)/maps", limit: 4 << 20)
-        return MemoryMapping.parse(String(decoding: maps, as: UTF8.self))
-            .filter { $0.path == executable && !$0.writable && $0.length > 0 }
+        return (executable, MemoryMapping.parse(String(decoding: maps, as: UTF8.self)).filter { $0.path == executable })
     }
 
     /// Advises the kernel to reclaim the executable's resident read-only pages.
     public func trim() -> Outcome {
-        let mappings: [MemoryMapping]
+        let image: (executable: String, mappings: [MemoryMapping])
         do {
-            mappings = try executableMappings()
+            image = try imageMappings()
         } catch {
             return Outcome(mappings: 0, bytes: 0, failure: "\(error)")
         }
+        let mappings = image.mappings.filter(Self.isReadOnlyCode)
         guard !mappings.isEmpty else { return Outcome(mappings: 0, bytes: 0, failure: "no mapping of the executable in \(procSelf)/maps") }
         var outcome = Outcome(mappings: 0, bytes: 0, failure: nil)
-        let ranges = mappings.map { (start: $0.start, length: $0.length) } + writableConstantData()
+        let ranges = mappings.map { (start: $0.start, length: $0.length) }
+            + writableConstantData(executable: image.executable, image: image.mappings)
         for mapping in ranges {
             if madvise(UnsafeMutableRawPointer(bitPattern: mapping.start), Int(mapping.length), Self.pageOutAdvice) != 0 {
                 let code = errno
@@ -77,13 +85,15 @@ public struct ExecutableCodeTrimmer: Sendable {
     /// The executable's `.rodata` when it lies in a writable mapping, as page-aligned ranges (whole pages
     /// inside the section only); empty when it is read-only (the mappings cover it) or cannot be located.
     public func writableConstantData() -> [(start: UInt, length: UInt)] {
-        guard let executable = try? SymbolicLink.target(of: "\(procSelf)/exe"),
-              let maps = try? SmallFile.read("\(procSelf)/maps", limit: 4 << 20),
-              let table = try? ELFSectionTable(path: executable),
+        guard let image = try? imageMappings() else { return [] }
+        return writableConstantData(executable: image.executable, image: image.mappings)
+    }
+
+    private func writableConstantData(executable: String, image: [MemoryMapping]) -> [(start: UInt, length: UInt)] {
+        guard let table = try? ELFSectionTable(path: executable),
               let constant = table.section(named: ".rodata"), constant.writable,
               let lowestLoad = table.lowestLoadAddress
         else { return [] }
-        let image = MemoryMapping.parse(String(decoding: maps, as: UTF8.self)).filter { $0.path == executable }
         guard let lowestMapping = image.map(\.start).min(), UInt64(lowestMapping) >= lowestLoad else { return [] }
         let bias = UInt64(lowestMapping) - lowestLoad
         let page: UInt64 = 4096

@@ -23,7 +23,6 @@ public struct CgroupHistory: Sendable {
     /// Full-resolution samples.
     public private(set) var full: DeltaRing<FullResolutionPoint>
     var tiers: [Tier]
-    /// Limit changes, oldest first.
     /// The limit while it never changed (most cgroups keep one for life): kept inline, no allocation.
     private var onlyLimit: LimitChange?
     /// The log once the limit changed: the last `limitLogCapacity` changes.
