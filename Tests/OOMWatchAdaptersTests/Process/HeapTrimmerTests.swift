@@ -2,7 +2,7 @@ import Foundation
 import Testing
 @testable import OOMWatchAdapters
 
-/// The daemon gives freed heap back to the kernel with each code trim (`HeapTrimmer`, glibc's malloc_trim).
+/// The daemon gives freed heap back to the kernel after each poll and with each code trim (`HeapTrimmer`, glibc's malloc_trim).
 @Suite struct HeapTrimmerTests {
     /// This process's anonymous resident memory, KiB (`RssAnon` in /proc/self/status).
     static func residentAnonymousKilobytes() throws -> Int {
