@@ -36,7 +36,6 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
-        .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
     ],
     targets: [
         // libsystemd (sd-journal, sd-daemon) as a system library.
@@ -45,6 +44,11 @@ let package = Package(
             path: "Sources/CSystemd",
             pkgConfig: "libsystemd",
             providers: [.apt(["libsystemd-dev"]), .yum(["systemd-devel"])]
+        ),
+        // libyaml's event parser (kubelet's configuration file), linked statically: see Sources/CYAML/shim.h.
+        .systemLibrary(
+            name: "CYAML",
+            path: "Sources/CYAML"
         ),
         // Pure core: parsing, classification, rules, history, rendering. No I/O.
         .target(
@@ -57,10 +61,12 @@ let package = Package(
             dependencies: [
                 "OOMWatchCore",
                 "CSystemd",
+                "CYAML",
                 .product(name: "Logging", package: "swift-log"),
-                .product(name: "Yams", package: "Yams"),
             ],
-            swiftSettings: swiftSettings
+            swiftSettings: swiftSettings,
+            // libyaml.a rather than -lyaml: nothing more for the daemon's image or host to install.
+            linkerSettings: [.linkedLibrary(":libyaml.a", .when(platforms: [.linux]))]
         ),
         // HTTP server, node state, metrics and the daemon's services.
         .target(

@@ -4,8 +4,9 @@
 set -euo pipefail
 
 purpose="${1:-test}"
-# Debian packages, by purpose. libsystemd-dev: sd-journal/sd-daemon headers (the CSystemd module).
-packages=(libsystemd-dev pkg-config gcc)
+# Debian packages, by purpose. libsystemd-dev: sd-journal/sd-daemon headers (the CSystemd module);
+# libyaml-dev: libyaml's header and libyaml.a (the CYAML module, linked statically).
+packages=(libsystemd-dev libyaml-dev pkg-config gcc)
 case "$purpose" in
   run) ;;
   test|bench)

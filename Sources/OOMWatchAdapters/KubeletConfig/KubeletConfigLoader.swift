@@ -1,5 +1,4 @@
 import OOMWatchCore
-import Yams
 
 /// Why a kubelet configuration file could not be used.
 public enum KubeletConfigLoadError: Error, Equatable, Sendable, CustomStringConvertible {
@@ -67,72 +66,67 @@ public struct KubeletConfigLoader: Sendable {
     /// Extracts the settings oomwatch reads from the text of a kubelet configuration file.
     /// Fields it does not read are ignored; an empty document gives empty settings.
     public static func settings(fromYAML yaml: String, path: String) throws(KubeletConfigLoadError) -> KubeletSettings {
-        let root: Node?
+        let root: YAMLNode?
         do {
-            root = try Yams.compose(yaml: yaml)
+            root = try YAMLComposer.compose(yaml)
         } catch {
             throw .malformedYAML(path: path, detail: Self.shortDetail(error))
         }
-        guard let root, !isNull(root) else { return KubeletSettings() }
-        guard let mapping = root.mapping else {
+        guard let root, !root.isNull else { return KubeletSettings() }
+        guard root.mapping != nil else {
             throw .notAKubeletConfiguration(path: path, detail: "the document is not a mapping")
         }
-        if let kind = mapping["kind"]?.scalar?.string, kind != "KubeletConfiguration" {
+        if let kind = root["kind"]?.scalar?.text, kind != "KubeletConfiguration" {
             throw .notAKubeletConfiguration(path: path, detail: "kind is \(kind)")
         }
         var settings = KubeletSettings()
-        settings.enforceNodeAllocatable = try stringList(mapping["enforceNodeAllocatable"], field: "enforceNodeAllocatable", path: path)
-        settings.systemReserved = try stringMap(mapping["systemReserved"], field: "systemReserved", path: path)
-        settings.kubeReserved = try stringMap(mapping["kubeReserved"], field: "kubeReserved", path: path)
-        settings.systemReservedCgroup = try string(mapping["systemReservedCgroup"], field: "systemReservedCgroup", path: path)
-        settings.kubeReservedCgroup = try string(mapping["kubeReservedCgroup"], field: "kubeReservedCgroup", path: path)
-        settings.evictionHard = try stringMap(mapping["evictionHard"], field: "evictionHard", path: path)
-        settings.cgroupDriver = try string(mapping["cgroupDriver"], field: "cgroupDriver", path: path)
-        if let node = mapping["failSwapOn"], !isNull(node) {
+        settings.enforceNodeAllocatable = try stringList(root["enforceNodeAllocatable"], field: "enforceNodeAllocatable", path: path)
+        settings.systemReserved = try stringMap(root["systemReserved"], field: "systemReserved", path: path)
+        settings.kubeReserved = try stringMap(root["kubeReserved"], field: "kubeReserved", path: path)
+        settings.systemReservedCgroup = try string(root["systemReservedCgroup"], field: "systemReservedCgroup", path: path)
+        settings.kubeReservedCgroup = try string(root["kubeReservedCgroup"], field: "kubeReservedCgroup", path: path)
+        settings.evictionHard = try stringMap(root["evictionHard"], field: "evictionHard", path: path)
+        settings.cgroupDriver = try string(root["cgroupDriver"], field: "cgroupDriver", path: path)
+        if let node = root["failSwapOn"], !node.isNull {
             guard let value = node.bool else { throw .invalidField(path: path, field: "failSwapOn", detail: "not a boolean") }
             settings.failSwapOn = value
         }
-        if let memorySwap = mapping["memorySwap"], !isNull(memorySwap) {
-            guard let swapMapping = memorySwap.mapping else {
+        if let memorySwap = root["memorySwap"], !memorySwap.isNull {
+            guard memorySwap.mapping != nil else {
                 throw .invalidField(path: path, field: "memorySwap", detail: "not a mapping")
             }
-            settings.swapBehavior = try string(swapMapping["swapBehavior"], field: "memorySwap.swapBehavior", path: path)
+            settings.swapBehavior = try string(memorySwap["swapBehavior"], field: "memorySwap.swapBehavior", path: path)
         }
         return settings
     }
 
-    private static func isNull(_ node: Node) -> Bool {
-        guard let scalar = node.scalar else { return false }
-        return scalar.style == .plain && ["", "~", "null", "Null", "NULL"].contains(scalar.string)
-    }
-
-    private static func string(_ node: Node?, field: String, path: String) throws(KubeletConfigLoadError) -> String? {
-        guard let node, !isNull(node) else { return nil }
+    private static func string(_ node: YAMLNode?, field: String, path: String) throws(KubeletConfigLoadError) -> String? {
+        guard let node, !node.isNull else { return nil }
         guard let scalar = node.scalar else { throw .invalidField(path: path, field: field, detail: "not a string") }
-        return scalar.string
+        return scalar.text
     }
 
-    private static func stringList(_ node: Node?, field: String, path: String) throws(KubeletConfigLoadError) -> [String]? {
-        guard let node, !isNull(node) else { return nil }
+    private static func stringList(_ node: YAMLNode?, field: String, path: String) throws(KubeletConfigLoadError) -> [String]? {
+        guard let node, !node.isNull else { return nil }
         if let scalar = node.scalar {
             // Tolerate `pods,system-reserved` written as one string.
-            return scalar.string.split(separator: ",").map { String($0).filter { $0 != " " } }.filter { !$0.isEmpty }
+            return scalar.text.split(separator: ",").map { String($0).filter { $0 != " " } }.filter { !$0.isEmpty }
         }
         guard let sequence = node.sequence else { throw .invalidField(path: path, field: field, detail: "not a list") }
         var values: [String] = []
         for item in sequence {
             guard let scalar = item.scalar else { throw .invalidField(path: path, field: field, detail: "list item is not a string") }
-            values.append(scalar.string)
+            values.append(scalar.text)
         }
         return values
     }
 
-    private static func stringMap(_ node: Node?, field: String, path: String) throws(KubeletConfigLoadError) -> [String: String]? {
-        guard let node, !isNull(node) else { return nil }
+    private static func stringMap(_ node: YAMLNode?, field: String, path: String) throws(KubeletConfigLoadError) -> [String: String]? {
+        guard let node, !node.isNull else { return nil }
         guard let mapping = node.mapping else { throw .invalidField(path: path, field: field, detail: "not a mapping") }
         var values: [String: String] = [:]
-        for (key, value) in mapping {
-            guard let keyText = key.scalar?.string, let valueText = value.scalar?.string else {
+        for entry in mapping {
+            guard let keyText = entry.key.scalar?.text, let valueText = entry.value.scalar?.text else {
                 throw .invalidField(path: path, field: field, detail: "entries must be name: quantity")
             }
             values[keyText] = valueText
@@ -140,25 +134,9 @@ public struct KubeletConfigLoader: Sendable {
         return values
     }
 
-    /// Yams error text without the whole document it embeds, at most 300 characters.
-    private static func shortDetail(_ error: any Error) -> String {
-        var text: String
-        if let yamlError = error as? YamlError {
-            switch yamlError {
-            case .scanner(let context, let problem, let mark, _), .parser(let context, let problem, let mark, _):
-                text = "\(problem) at line \(mark.line), column \(mark.column)"
-                if let context { text += " (\(context.text))" }
-            case .composer(let context, let problem, let mark, _):
-                text = "\(problem) at line \(mark.line), column \(mark.column)"
-                if let context { text += " (\(context.text))" }
-            case .reader(let problem, let offset, _, _):
-                text = problem + (offset.map { " at offset \($0)" } ?? "")
-            default:
-                text = String(describing: yamlError)
-            }
-        } else {
-            text = String(describing: error)
-        }
+    /// The parser's message, at most 300 characters.
+    private static func shortDetail(_ error: YAMLSyntaxError) -> String {
+        let text = error.description
         return text.count > 300 ? String(text.prefix(300)) + "…" : text
     }
 }
