@@ -42,7 +42,7 @@ HEAVY_TESTS = HostileClientTests|SelfProtectionTests
 ## Runs the whole test suite: unit, fixture, real-cgroup, real-journal and end-to-end tests, the fuzz
 ## corpora and crash regressions replayed through the fuzz harnesses (plain build), then the deploy checks
 ## (manifests, checkov, promtool, systemd-analyze), then the release daemon `make run` starts, built and
-## checked for its code layout. Fails on any compiler warning in this package's own code.
+## checked for its code layout and what it links. Fails on any compiler warning in this package's own code.
 test: deps-test
 	@mkdir -p $(SCRATCH)
 	@set -o pipefail; $(SWIFT) build --build-tests --scratch-path $(SCRATCH) 2>&1 | tee $(SCRATCH)/build-tests.log
@@ -56,6 +56,7 @@ test: deps-test
 	bash deploy/check.sh
 	@$(MAKE) --no-print-directory release
 	bash scripts/check-layout.sh $(SCRATCH)/release/oomwatch
+	bash scripts/check-footprint.sh $(SCRATCH)/release/oomwatch
 
 ## Regenerates deploy/daemon-options.txt from the daemon's own --help (a test checks they agree).
 deploy-options: build

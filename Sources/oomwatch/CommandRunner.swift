@@ -1,5 +1,10 @@
 import ArgumentParser
+import OOMWatchAdapters
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// Parses and runs a command, mapping errors to the documented exit codes:
 /// 0 success, 1 runtime failure, 2 usage error (bad option or value).
@@ -32,7 +37,7 @@ enum CommandRunner {
             if !message.isEmpty { print(message) }
             return 0
         }
-        if !message.isEmpty { FileHandle.standardError.write(Data((message + "\n").utf8)) }
+        if !message.isEmpty { StandardStream.writeError(message + "\n") }
         if code == .validationFailure { return usageExitCode }
         return code.rawValue == 0 ? 1 : code.rawValue
     }

@@ -1,5 +1,9 @@
 import ArgumentParser
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 import OOMWatchAdapters
 import OOMWatchCore
 import OOMWatchServer
@@ -42,7 +46,7 @@ struct DiagnoseCommand: AsyncParsableCommand {
             sampler = try CgroupSampler(configuration: CgroupSamplerConfiguration(
                 cgroupRoot: cgroupRoot, procRoot: procRoot, hierarchyPrefix: cgroupHierarchyPrefix))
         } catch {
-            FileHandle.standardError.write(Data("oomwatch diagnose: cannot read cgroups under \(cgroupRoot): \(error)\n".utf8))
+            StandardStream.writeError("oomwatch diagnose: cannot read cgroups under \(cgroupRoot): \(error)\n")
             throw ExitCode.failure
         }
         let poll = sampler.poll()
@@ -51,11 +55,11 @@ struct DiagnoseCommand: AsyncParsableCommand {
         do {
             kubelet = try KubeletDiscovery(explicitConfigPath: kubeletConfig, procRoot: procRoot, hostRoot: hostRoot).discover().configuration
         } catch {
-            FileHandle.standardError.write(Data("oomwatch diagnose: kubelet configuration unreadable: \(error)\n".utf8))
+            StandardStream.writeError("oomwatch diagnose: kubelet configuration unreadable: \(error)\n")
         }
         let source: JournalSource = journalDirectory.map { .directory($0) } ?? journalRoot.map { .osRoot($0) } ?? .system
         let (kills, note) = await BootKills.read(journal: source, kmsgPath: kmsgPath)
-        if let note { FileHandle.standardError.write(Data("oomwatch diagnose: \(note)\n".utf8)) }
+        if let note { StandardStream.writeError("oomwatch diagnose: \(note)\n") }
         let namer = PodNamer(podLogDirectory: podLogDir, containerLogDirectory: containerLogDir)
         // A nested node shares its host's kernel log: only kills in its own hierarchy are its own.
         let named = kills.filter { $0.isWithin(hierarchyPrefix: cgroupHierarchyPrefix) }.map(namer.name)

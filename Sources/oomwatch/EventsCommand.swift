@@ -1,5 +1,9 @@
 import ArgumentParser
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 import OOMWatchCore
 
 /// `oomwatch events`: the daemon's recent OOM kills and other events as a table (or its JSON).
@@ -28,7 +32,7 @@ struct EventsCommand: AsyncParsableCommand {
         do {
             _ = try EventQuery(parameters: parameters, nowMicros: 0)
         } catch {
-            throw ValidationError(error.description.replacingOccurrences(of: "invalid type=", with: "invalid --type ").replacingOccurrences(of: "invalid since=", with: "invalid --since "))
+            throw ValidationError(error.description.replacing("invalid type=", with: "invalid --type ").replacing("invalid since=", with: "invalid --since "))
         }
     }
 

@@ -1,5 +1,9 @@
 import ArgumentParser
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 import OOMWatchAdapters
 import OOMWatchCore
 
@@ -54,7 +58,7 @@ struct ParseCommand: ParsableCommand {
             do {
                 bytes = try Self.read(path)
             } catch {
-                FileHandle.standardError.write(Data("oomwatch parse: \(error)\n".utf8))
+                StandardStream.writeError("oomwatch parse: \(error)\n")
                 unreadable = true
                 continue
             }
@@ -62,15 +66,15 @@ struct ParseCommand: ParsableCommand {
             let analysis = KernelLogAnalysis.analyze(bytes, options: options)
             kills += analysis.kills
             let name = path == "-" ? "standard input" : path
-            FileHandle.standardError.write(Data(
-                "\(name): \(analysis.format.rawValue), \(analysis.decoderCounters.linesRead) lines, \(analysis.kills.count) kills, \(analysis.kernelErrors.count) kernel errors\n".utf8))
+            StandardStream.writeError(
+                "\(name): \(analysis.format.rawValue), \(analysis.decoderCounters.linesRead) lines, \(analysis.kills.count) kills, \(analysis.kernelErrors.count) kernel errors\n")
         }
-        let chosen = output ?? (isatty(STDOUT_FILENO) == 1 ? .table : .json)
+        let chosen = output ?? (TerminalSize.standardOutputIsTerminal ? .table : .json)
         switch chosen {
         case .json:
             let lines = try KillReportRenderer.jsonLines(kills)
             if !lines.isEmpty { print(lines, terminator: lines.hasSuffix("\n") ? "" : "\n") }
-            FileHandle.standardError.write(Data(KillReportRenderer.summary(kills).utf8))
+            StandardStream.writeError(KillReportRenderer.summary(kills))
         case .table:
             print(KillReportRenderer.table(kills))
             print(KillReportRenderer.summary(kills))
@@ -79,7 +83,7 @@ struct ParseCommand: ParsableCommand {
     }
 
     static func read(_ path: String) throws -> [UInt8] {
-        if path == "-" { return Array(FileHandle.standardInput.readDataToEndOfFile()) }
+        if path == "-" { return try StandardStream.readInput() }
         return try SmallFile.read(path, limit: 4 << 30)
     }
 }

@@ -1,5 +1,9 @@
 import ArgumentParser
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 import OOMWatchCore
 
 /// `oomwatch status`: one screen about the node from a running daemon.

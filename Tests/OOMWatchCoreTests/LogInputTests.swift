@@ -144,6 +144,25 @@ struct LogInputTests {
         #expect(r.counters.undecodable == 2)
     }
 
+    @Test("journalctl -o json field values: strings, byte arrays, numbers, repeats, nulls and objects")
+    func jsonFieldValues() throws {
+        func bytes(_ json: String) throws -> [UInt8]? {
+            try JSONDecoder().decode(JournalJSONValue.self, from: Data(json.utf8)).fieldBytes
+        }
+        #expect(try bytes(#""héllo""#) == Array("héllo".utf8))
+        #expect(try bytes("[104, 0, 255]") == [104, 0, 255])
+        #expect(try bytes("[104, 256]") == nil)  // not bytes: the field is dropped, not truncated
+        #expect(try bytes("[104, -1]") == nil)
+        #expect(try bytes("[]") == [])
+        #expect(try bytes(#"["first", "second"]"#) == Array("first".utf8))  // a repeated field: the first value
+        #expect(try bytes(#"[[107, 101, 114], "second"]"#) == Array("ker".utf8))
+        #expect(try bytes("[null, \"x\"]") == nil)
+        #expect(try bytes("1723324151000001") == Array("1723324151000001".utf8))
+        #expect(try bytes("1.5") == Array("1.5".utf8))
+        #expect(try bytes("null") == nil)
+        #expect(try bytes(#"{"nested": "object"}"#) == nil)
+    }
+
     @Test("streaming decode equals whole decode for every text format")
     func streaming() throws {
         for name in ["real-6.18-dmesg.txt", "real-6.18-kmsg.txt"] {

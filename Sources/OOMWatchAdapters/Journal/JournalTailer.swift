@@ -1,5 +1,14 @@
 import Dispatch
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 import OOMWatchCore
 import Synchronization
 
@@ -89,6 +98,11 @@ public final class JournalTailer: Sendable {
         control.launch(name: "oomwatch-journal") {
             JournalTailLoop(configuration: configuration, producer: producer, control: control).run()
             producer.finish()
+        } failed: { code in
+            // No reader thread: say why and end the stream, so the consumer sees the source stop.
+            let reason = "cannot start the reader thread: " + String(cString: strerror(code))
+            _ = producer.send(.status(.failed(message: reason, retryInSeconds: 0)), shouldStop: { false })
+            producer.finish()
         }
     }
 
@@ -110,16 +124,18 @@ final class TailerControl: Sendable {
     let running = Atomic<Bool>(false)
     let stopRequested = Atomic<Bool>(false)
 
-    /// Runs `body` on a new thread named `name`, once; later calls do nothing.
-    func launch(name: String, _ body: @escaping @Sendable () -> Void) {
+    /// Runs `body` on a new thread named `name`, once; later calls do nothing. When no thread can be
+    /// made (the process is at its thread limit), `body` does not run and `failed` gets the errno.
+    func launch(name: String, _ body: @escaping @Sendable () -> Void, failed: (Int32) -> Void) {
         guard started.compareExchange(expected: false, desired: true, ordering: .acquiringAndReleasing).exchanged else { return }
         running.store(true, ordering: .releasing)
-        let thread = Thread {
+        if let code = DedicatedThread.start(name: name, {
             body()
             self.running.store(false, ordering: .releasing)
+        }) {
+            running.store(false, ordering: .releasing)
+            failed(code)
         }
-        thread.name = name
-        thread.start()
     }
 
     var isRunning: Bool { running.load(ordering: .acquiring) }

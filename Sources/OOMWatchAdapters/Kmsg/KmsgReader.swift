@@ -1,5 +1,9 @@
 import Dispatch
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 import OOMWatchCore
 import Synchronization
 #if canImport(Glibc)
@@ -89,6 +93,11 @@ public final class KmsgReader: Sendable {
         let counters = counters
         control.launch(name: "oomwatch-kmsg") {
             KmsgReadLoop(configuration: configuration, producer: producer, control: control, counters: counters).run()
+            producer.finish()
+        } failed: { code in
+            // No reader thread: say why and end the stream, so the consumer sees the source stop.
+            let reason = "cannot start the reader thread: " + String(cString: strerror(code))
+            _ = producer.send(.status(.failed(message: reason, retryInSeconds: 0)), shouldStop: { false })
             producer.finish()
         }
     }

@@ -1,4 +1,3 @@
-import Foundation
 import Synchronization
 
 /// An async sequence fed by a blocking producer thread, with back-pressure instead of drops:
@@ -75,35 +74,5 @@ final class BackPressuredProducer<Element: Sendable>: Sendable {
     /// Ends the stream: the consumer sees nil after the buffered elements.
     func finish() {
         continuation.finish()
-    }
-}
-
-/// A counting gate of credits (one per element the consumer may be behind), on a condition
-/// variable. (A DispatchSemaphore cannot be used: libdispatch traps when one is released while
-/// its value is below the initial value, which is the normal state of an abandoned stream.)
-final class CreditGate: @unchecked Sendable {
-    private let condition = NSCondition()
-    private var available: Int  // guarded by `condition`
-
-    init(capacity: Int) { available = capacity }
-
-    /// Takes a credit, waiting up to `seconds`; false on timeout.
-    func take(waitingAtMost seconds: Double) -> Bool {
-        condition.lock()
-        defer { condition.unlock() }
-        let deadline = Date(timeIntervalSinceNow: seconds)
-        while available == 0 {
-            if !condition.wait(until: deadline) { return false }
-        }
-        available -= 1
-        return true
-    }
-
-    /// Returns a credit.
-    func give() {
-        condition.lock()
-        available += 1
-        condition.signal()
-        condition.unlock()
     }
 }

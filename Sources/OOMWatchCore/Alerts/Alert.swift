@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// The alerts oomwatch evaluates (the `alert` metric label).
 public enum AlertName: String, Sendable, Hashable, Codable, CaseIterable {

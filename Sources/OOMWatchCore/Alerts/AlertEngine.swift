@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// A change of an alert that is an event: it started firing, its severity changed, or it resolved.
 public struct AlertTransition: Sendable, Hashable, Codable {

@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// The result of a node diagnosis, as served by `/diagnose`.
 public struct DiagnosisReport: Sendable, Hashable, Codable {

@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// Renders a `DiagnosisReport` for people (text whose first lines are the most severe findings)
 /// and for programs (JSON).
@@ -27,7 +31,7 @@ public enum DiagnosisReportRenderer {
             return count == 0 ? nil : "\(count) \(severity.rawValue)"
         }
         summary += ". Findings: " + (counts.isEmpty ? "none" : counts.joined(separator: ", "))
-        summary += ". Generated \(report.generatedAt.formatted(Date.ISO8601FormatStyle(timeZone: TimeZone(identifier: "UTC") ?? .current)))."
+        summary += ". Generated \(report.generatedAt.formatted(Date.ISO8601FormatStyle(timeZone: .gmt)))."
         out += summary + "\n"
         for (index, finding) in report.findings.enumerated() {
             out += "\n[\(index + 1)] \(finding.severity.rawValue.uppercased()) \(finding.id) on \(finding.subject)\n"

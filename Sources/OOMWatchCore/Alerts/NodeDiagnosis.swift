@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// Turns `NodeFacts` into `Finding`s: slices limited below their needs (and why: kubelet's
 /// enforceNodeAllocatable or something else), limits that disagree with kubelet's reservations,
@@ -317,6 +321,6 @@ public enum NodeDiagnosis {
     }
 
     static func timestamp(_ date: Date) -> String {
-        date.formatted(Date.ISO8601FormatStyle(timeZone: TimeZone(identifier: "UTC") ?? .current))
+        date.formatted(Date.ISO8601FormatStyle(timeZone: .gmt))
     }
 }

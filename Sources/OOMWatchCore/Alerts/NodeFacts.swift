@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// Everything `NodeDiagnosis` looks at, gathered by the daemon from cgroups, the kill history
 /// and the kubelet configuration. Plain data, so diagnoses are deterministic and testable.

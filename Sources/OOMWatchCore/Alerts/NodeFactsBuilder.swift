@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// Builds the `NodeFacts` a diagnosis and the alert rules read from what the daemon (or a one-shot
 /// `oomwatch diagnose`) observed: the latest cgroup poll, the kills of a window and the kubelet's

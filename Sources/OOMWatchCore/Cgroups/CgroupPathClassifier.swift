@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// Classifies a cgroup path (as printed by the kernel or read from `/proc/<pid>/cgroup`)
 /// into a `CgroupOwner`, without regular expressions.
@@ -94,7 +98,7 @@ public enum CgroupPathClassifier {
 
     /// The part of a slice name after its last `kubepods-`.
     private static func afterLastKubepodsDash(_ name: Substring) -> Substring? {
-        guard let r = name.range(of: "kubepods-", options: .backwards) else { return nil }
+        guard let r = name.ranges(of: "kubepods-").last else { return nil }
         return name[r.upperBound...]
     }
 

@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// The JSON of the daemon's HTTP API (`/events`, `/alerts`, `/diagnose`, `/history`): dates in RFC 3339
 /// (`2026-11-23T17:20:00Z`, what `jq`'s `fromdate` and every client library read), keys sorted, slashes

@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// Something that happened on the node, as `/events` lists it.
 public struct NodeEvent: Sendable, Hashable {

@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// Renders assembled kills for `oomwatch parse`: JSON Lines, a human table, and a per-owner summary.
 public enum KillReportRenderer {
@@ -59,16 +63,14 @@ public enum KillReportRenderer {
 
     static func mebibytes(_ kb: UInt64) -> String {
         let mib = Double(kb) / 1024
-        return mib >= 100 ? String(format: "%.0fMiB", mib) : String(format: "%.1fMiB", mib)
+        return MemoryText.fixed(mib, decimals: mib >= 100 ? 0 : 1) + "MiB"
     }
 
     /// Realtime as UTC ISO-8601 seconds, else monotonic seconds `[123.456789]`, else `-`.
     static func timeText(realtime: Int64?, monotonic: Int64?) -> String {
         if let rt = realtime {
             let date = Date(timeIntervalSince1970: Double(rt) / 1_000_000)
-            let f = ISO8601DateFormatter()
-            f.timeZone = TimeZone(identifier: "UTC")
-            return f.string(from: date)
+            return date.formatted(Date.ISO8601FormatStyle(timeZone: .gmt))
         }
         if let m = monotonic {
             let frac = String(m % 1_000_000)

@@ -1,5 +1,9 @@
 import ArgumentParser
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 import OOMWatchAdapters
 import OOMWatchCore
 
@@ -52,7 +56,7 @@ struct ClientOptions: ParsableArguments {
     /// renders; errors are shown and retried instead of ending the watch).
     func present(_ render: () throws -> String) async throws {
         guard watch else {
-            FileHandle.standardOutput.write(Data(try render().utf8))
+            StandardStream.writeOutput(try render())
             return
         }
         let clear = TerminalSize.standardOutputIsTerminal && output == .text
@@ -60,7 +64,7 @@ struct ClientOptions: ParsableArguments {
             var text: String
             do { text = try render() } catch { text = "oomwatch: \(error)\n" }
             if clear { text = "\u{1B}[H\u{1B}[2J" + text } else if output == .text { text += "\n" }
-            FileHandle.standardOutput.write(Data(text.utf8))
+            StandardStream.writeOutput(text)
             try await Task.sleep(for: interval)
         }
     }

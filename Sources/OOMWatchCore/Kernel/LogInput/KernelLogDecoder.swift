@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// Decodes a kernel log in any `KernelLogFormat` into `KernelLine`s, chunk by chunk.
 ///
@@ -267,14 +271,13 @@ public struct KernelLogDecoder: Sendable {
     }
 
     private mutating func decodeJSON(_ b: ByteBuffer) -> KernelLine? {
-        let data = Data(buffer: b)
-        guard let object = try? JSONSerialization.jsonObject(with: data), let dict = object as? [String: Any] else {
+        guard let object = try? JSONDecoder().decode([String: JournalJSONValue].self, from: Data(buffer: b)) else {
             counters.undecodable += 1
             return nil
         }
         var entry = JournalExportEntry()
-        for (key, value) in dict {
-            if let v = Self.jsonFieldBytes(value) { entry.fields[key] = v }
+        for (key, value) in object {
+            if let bytes = value.fieldBytes { entry.fields[key] = bytes }
         }
         if options.kernelOnly && !entry.isKernel {
             counters.nonKernelSkipped += 1
@@ -285,27 +288,5 @@ public struct KernelLogDecoder: Sendable {
             return nil
         }
         return line
-    }
-
-    /// journald JSON values: a string, an array of byte numbers (binary), `null` (too large),
-    /// or an array of those when the field repeats (first value taken).
-    static func jsonFieldBytes(_ value: Any) -> [UInt8]? {
-        if let s = value as? String { return Array(s.utf8) }
-        if let arr = value as? [Any] {
-            if arr.isEmpty { return [] }
-            if arr.allSatisfy({ $0 is NSNumber && !($0 is String) }), let nums = arr as? [NSNumber] {
-                var out: [UInt8] = []
-                out.reserveCapacity(nums.count)
-                for n in nums {
-                    let v = n.intValue
-                    guard v >= 0 && v <= 255 else { return nil }
-                    out.append(UInt8(v))
-                }
-                return out
-            }
-            return jsonFieldBytes(arr[0])
-        }
-        if let n = value as? NSNumber { return Array(n.stringValue.utf8) }
-        return nil
     }
 }

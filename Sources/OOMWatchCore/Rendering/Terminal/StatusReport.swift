@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// What `oomwatch status` gathered from a running daemon; `--output json` prints it as is.
 public struct StatusReport: Sendable, Hashable, Codable {
