@@ -40,6 +40,71 @@ struct EventLogTests {
         #expect(log.select(EventQuery()).first?.replayed == false, "the first copy wins")
     }
 
+    @Test func aJournalCopyStampedWithJournaldsReceiveTimeIsTheSameKill() {
+        // kmsg gives the kernel's stamp; a journal entry without _SOURCE_MONOTONIC_TIMESTAMP carries journald's
+        // receive time, 4 ms later: another id, the same kill.
+        let kmsg = EventTestData.kill(pid: 42, comm: "haproxy", taskCgroup: "/system.slice/haproxy.service", limitCgroup: "/system.slice",
+                                      realtimeMicros: 1_800_000_000_000_000, monotonicMicros: 900_000_000_000)
+        var journal = EventTestData.kill(pid: 42, comm: "haproxy", taskCgroup: "/system.slice/haproxy.service", limitCgroup: "/system.slice",
+                                         realtimeMicros: 1_800_000_000_004_000, monotonicMicros: 900_000_004_000)
+        journal.reaped = OOMKill.Reaped(anonRssKB: 0, fileRssKB: 4, shmemRssKB: 0)
+        #expect(kmsg.id != journal.id)
+        var log = EventLog()
+        let kmsgAdded = log.append(.kill(kmsg, replayed: false))
+        let journalAdded = log.append(.kill(journal, replayed: false))
+        #expect(kmsgAdded && !journalAdded)
+        #expect(log.count == 1)
+        guard case .oomKill(let kept) = log.select(EventQuery()).first?.payload else { Issue.record("no kill"); return }
+        #expect(kept.id == kmsg.id && kept.reaped == journal.reaped, "the first copy stays, enriched by the second")
+
+        // The same pid and name killed again a minute later, another pid at the same time, a kill in another
+        // boot: three new kills.
+        let later = EventTestData.kill(pid: 42, comm: "haproxy", taskCgroup: "/system.slice/haproxy.service", limitCgroup: "/system.slice",
+                                       realtimeMicros: 1_800_000_060_000_000, monotonicMicros: 900_060_000_000)
+        let otherPid = EventTestData.kill(pid: 43, comm: "haproxy", taskCgroup: "/system.slice/haproxy.service", limitCgroup: "/system.slice",
+                                          realtimeMicros: 1_800_000_000_000_000, monotonicMicros: 900_000_000_000)
+        var otherBoot = kmsg
+        otherBoot.bootID = "another-boot"
+        otherBoot.id = OOMKill.makeID(bootID: otherBoot.bootID, monotonicMicros: otherBoot.monotonicMicros, realtimeMicros: nil, pid: 42, comm: otherBoot.victim.comm)
+        for kill in [later, otherPid, otherBoot] {
+            let added = log.append(.kill(kill, replayed: false))
+            #expect(added)
+        }
+        #expect(log.count == 4)
+    }
+
+    @Test func withoutMonotonicTimesCopiesAreMatchedByWallClock() {
+        var first = EventTestData.kill(pid: 7, comm: "java", taskCgroup: "/kubepods/pod1/c1", limitCgroup: "/kubepods/pod1",
+                                       realtimeMicros: 1_800_000_000_000_000, monotonicMicros: 5_000_000)
+        first.monotonicMicros = nil
+        var second = first
+        second.realtimeMicros = first.realtimeMicros.map { $0 + 2_000_000 }
+        second.id = "another-id"
+        var third = first
+        third.realtimeMicros = first.realtimeMicros.map { $0 + 30_000_000 }
+        third.id = "a-third-id"
+        var log = EventLog()
+        let added = [first, second, third].map { log.append(.kill($0, replayed: false)) }
+        #expect(added == [true, false, true])
+    }
+
+    @Test func anEvictedKillIsForgottenByItsTwinsToo() {
+        let kill = EventTestData.kill(pid: 42, comm: "java", taskCgroup: "/system.slice/a.service", limitCgroup: "/system.slice",
+                                      realtimeMicros: 1_800_000_000_000_000, monotonicMicros: 900_000_000_000)
+        var twin = kill
+        twin.monotonicMicros = kill.monotonicMicros.map { $0 + 3_000 }
+        twin.id = "twin"
+        var log = EventLog(capacity: 2)
+        log.append(.kill(kill, replayed: false))
+        log.append(Self.killEvent(1, at: 1_800_000_001))
+        log.append(Self.killEvent(2, at: 1_800_000_002))  // evicts pid 42
+        let twinAdded = log.append(.kill(twin, replayed: false))
+        #expect(twinAdded, "pid 42 is no longer kept: its twin is new")
+        let again = log.append(.kill(kill, replayed: false))
+        #expect(!again, "and now the twin is kept, the first copy matches it")
+        #expect(log.count == 2)
+    }
+
     @Test func theSecondCopyOfAKillFillsWhatTheFirstLacked() throws {
         // The fast path's copy of pid 42: released before the oom_reaper line; its report was rate-limited,
         // so no cgroups and no owner either.
