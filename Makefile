@@ -53,6 +53,7 @@ test: deps-test
 	$(SCRATCH)/debug/KernelParserFuzz Fuzz/corpus/kernel Tests/OOMWatchCoreTests/Fixtures/fuzz-regressions
 	$(SCRATCH)/debug/CgroupFileFuzz Fuzz/corpus/cgroup
 	$(SCRATCH)/debug/HTTPRequestFuzz Fuzz/corpus/http Fuzz/corpus/http-regressions
+	$(SCRATCH)/debug/KubeletConfigFuzz Fuzz/corpus/kubelet-config
 	bash deploy/check.sh
 	@$(MAKE) --no-print-directory release
 	bash scripts/check-layout.sh $(SCRATCH)/release/oomwatch

@@ -121,6 +121,14 @@ let package = Package(
             path: "Fuzz/CgroupFileFuzz",
             swiftSettings: swiftSettings
         ),
+        // libFuzzer target over kubelet's configuration: libyaml, YAMLComposer, the loader and resolve
+        // (see Fuzz/README.md). A plain build replays files.
+        .executableTarget(
+            name: "KubeletConfigFuzz",
+            dependencies: ["OOMWatchAdapters", "OOMWatchCore", "FuzzSupport"],
+            path: "Fuzz/KubeletConfigFuzz",
+            swiftSettings: swiftSettings
+        ),
         // libFuzzer target over the HTTP request path: NIO's decoder with the daemon's limits, HTTPRequest
         // and the daemon's Router on an EmbeddedChannel (see Fuzz/README.md). A plain build replays files.
         .executableTarget(
