@@ -4,7 +4,7 @@
 #   scripts/check-footprint.sh DAEMON_BINARY
 #
 # The daemon links FoundationEssentials only: full Foundation brings CoreFoundation and ICU (33 MB of
-# tables, its start-up state and relocations; 1.4 MiB more resident at 1,000 pods, measured 2026-12-06).
+# tables, its start-up state and relocations; 1.4-2.3 MiB more resident at 1,000 pods, measured 2026-12-06).
 # One `import Foundation` in Sources/, or a dependency that needs it (Yams did), links it again; this
 # fails then, naming the symbols found. It also fails when the binary needs a shared library beyond
 # libsystemd's and the C/C++ runtime's (libyaml is linked statically: nothing more to install).

@@ -9,11 +9,11 @@ import Musl
 public enum StandardStream {
     /// Writes all of `text` to standard output (retrying short writes and EINTR); false when it could not.
     @discardableResult
-    public static func writeOutput(_ text: String) -> Bool { write(text, to: STDOUT_FILENO) }
+    public static func writeOutput(_ text: String) -> Bool { writeAll(text, to: STDOUT_FILENO) }
 
     /// Writes all of `text` to standard error; false when it could not.
     @discardableResult
-    public static func writeError(_ text: String) -> Bool { write(text, to: STDERR_FILENO) }
+    public static func writeError(_ text: String) -> Bool { writeAll(text, to: STDERR_FILENO) }
 
     /// Standard input read to its end (at most `limit` bytes).
     public static func readInput(limit: Int = Int.max) throws(FileReadError) -> [UInt8] {
@@ -31,12 +31,12 @@ public enum StandardStream {
         return bytes
     }
 
-    private static func write(_ text: String, to descriptor: Int32) -> Bool {
+    private static func writeAll(_ text: String, to descriptor: Int32) -> Bool {
         var text = text
         return text.withUTF8 { buffer in
             var offset = 0
             while offset < buffer.count {
-                let written = Glibc.write(descriptor, buffer.baseAddress! + offset, buffer.count - offset)
+                let written = write(descriptor, buffer.baseAddress! + offset, buffer.count - offset)
                 if written < 0 {
                     if errno == EINTR { continue }
                     return false
