@@ -1,4 +1,5 @@
 import Foundation
+import OOMWatchTestSupport
 import Testing
 @testable import OOMWatchAdapters
 
@@ -118,7 +119,7 @@ import Testing
 
     @Test func mangledConfigurationsFailCleanly() throws {
         // Seeded mutations of the real fixtures (bytes flipped, inserted, cut): each composes or throws.
-        var rng = SeededBytes(seed: 0x6B75_6265)
+        var rng = SplitMix64(seed: 0x6B75_6265)
         let fixtures = try ["kubeadm-config.yaml", "seed-incident.yaml", "reserve-compute-resources-example.yaml"]
             .map { Array(try String(contentsOfFile: try Fixture.path($0), encoding: .utf8).utf8) }
         let specials = Array("[]{}:,-?&*!|>'\"%@`# \n\t".utf8)
@@ -143,18 +144,5 @@ import Testing
             }
         }
         #expect(composed > 0 && rejected > 0)
-    }
-}
-
-/// SplitMix64, so a failing mutation round reproduces.
-private struct SeededBytes {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }

@@ -1,5 +1,6 @@
 import Testing
 @testable import OOMWatchCore
+import OOMWatchTestSupport
 
 @Suite struct DeltaRingTests {
     /// A random value near `previous`, or anywhere in UInt32 (extremes included) now and then.

@@ -36,29 +36,22 @@ public enum YAMLComposer {
     public static func compose(_ text: String) throws(YAMLSyntaxError) -> YAMLNode? {
         var bytes = Array(text.utf8)
         if bytes.isEmpty { bytes = [0x0A] }  // libyaml needs a non-null input pointer
-        let result: Result<YAMLNode?, YAMLSyntaxError> = bytes.withUnsafeBufferPointer { buffer in
+        return try bytes.withUnsafeBufferPointer { buffer throws(YAMLSyntaxError) -> YAMLNode? in
             var parser = yaml_parser_t()
             guard yaml_parser_initialize(&parser) == 1 else {
-                return .failure(YAMLSyntaxError(problem: "cannot initialise the YAML parser (out of memory)", line: 0, column: 0))
+                throw YAMLSyntaxError(problem: "cannot initialise the YAML parser (out of memory)", line: 0, column: 0)
             }
             defer { yaml_parser_delete(&parser) }
             yaml_parser_set_input_string(&parser, buffer.baseAddress, buffer.count)
             var composer = EventComposer()
-            do {
-                while true {
-                    var event = yaml_event_t()
-                    guard yaml_parser_parse(&parser, &event) == 1 else { return .failure(parserError(parser)) }
-                    defer { yaml_event_delete(&event) }
-                    if try composer.take(event) { break }
-                }
-            } catch let error as YAMLSyntaxError {
-                return .failure(error)
-            } catch {
-                return .failure(YAMLSyntaxError(problem: "\(error)", line: 0, column: 0))
+            while true {
+                var event = yaml_event_t()
+                guard yaml_parser_parse(&parser, &event) == 1 else { throw parserError(parser) }
+                defer { yaml_event_delete(&event) }
+                if try composer.take(event) { break }
             }
-            return .success(composer.document)
+            return composer.document
         }
-        return try result.get()
     }
 
     private static func parserError(_ parser: yaml_parser_t) -> YAMLSyntaxError {
