@@ -95,7 +95,8 @@ let package = Package(
         ),
         .executableTarget(
             name: "OOMWatchBench",
-            dependencies: ["OOMWatchCore", "OOMWatchAdapters", "OOMWatchServer"],
+            // OOMWatchTestSupport: the seeded generator the tests use (SplitMix64) drives the fixture's walk.
+            dependencies: ["OOMWatchCore", "OOMWatchAdapters", "OOMWatchServer", "OOMWatchTestSupport"],
             path: "Benchmarks/OOMWatchBench",
             swiftSettings: swiftSettings
         ),

@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import OOMWatchTestSupport
 
 /// How a busy node's container memory moves between two 5-second polls, as a seeded random walk in 4 KiB
 /// pages around the level each cgroup started at: a step of up to ±1 MiB 90 % of the time, ±32 MiB 9 %,
@@ -8,26 +9,17 @@ import Glibc
 /// between 4 MiB and 16 GiB. The history stores differences between samples, so its size depends on this:
 /// values that never moved would flatter it.
 struct UsageWalk {
-    private var state: UInt64
+    private var generator: SplitMix64
 
-    init(seed: UInt64) { state = seed }
+    init(seed: UInt64) { generator = SplitMix64(seed: seed) }
 
     /// The next value after `pages`, for a cgroup whose level is `level` pages.
     mutating func next(_ pages: UInt64, level: UInt64) -> UInt64 {
-        let draw = random() % 100
+        let draw = generator.next() % 100
         let reach: UInt64 = draw < 90 ? 256 : draw < 99 ? 8192 : 65_536
-        let step = Int64(random() % (2 * reach + 1)) - Int64(reach)
+        let step = Int64(generator.next() % (2 * reach + 1)) - Int64(reach)
         let back = (Int64(level) - Int64(pages)) / 16
         return UInt64(min(max(Int64(pages) + step + back, 1024), 4 << 20))
-    }
-
-    /// SplitMix64.
-    private mutating func random() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }
 
