@@ -73,7 +73,7 @@ struct JournalReplayTests {
             let ready = try await LoopbackClient.get(port: daemon.port, path: "/readyz")
             #expect(ready.status == 503)
             #expect(ready.bodyText.contains("cgroups: not ready"), "\(ready.bodyText)")
-            #expect(await daemon.stop() == 0)
+            #expect(await daemon.stop() == 0, "\(daemon.log.suffix(3000))")
         }
     }
 
@@ -126,7 +126,7 @@ struct JournalReplayTests {
             let daemon = try await DaemonProcess.start(arguments(replayWindow: replayWindow))
             let view = DaemonView(daemon: daemon)
             _ = try await view.waitForKill(pid: Int32(pid), timeout: .seconds(20))
-            #expect(await daemon.stop() == 0)
+            #expect(await daemon.stop() == 0, "\(daemon.log.suffix(3000))")
             // A quiet source's position is saved at shutdown.
             let cursor = try String(contentsOfFile: "\(work)/state/journal.cursor", encoding: .utf8)
             #expect(cursor.hasPrefix("s="), "position saved: \(cursor)")
@@ -159,7 +159,7 @@ struct JournalReplayTests {
         let ready = try await LoopbackClient.get(port: daemon.port, path: "/readyz").bodyText
         #expect(ready.contains("journal-position: ready - the journal no longer holds the saved position of 20"), "\(ready)")
         #expect(daemon.log.contains("not found in the journal; resuming at the oldest retained entry of the current boot"), "\(daemon.log.suffix(3000))")
-        #expect(await daemon.stop() == 0)
+        #expect(await daemon.stop() == 0, "\(daemon.log.suffix(3000))")
     }
 
     @Test func downLongerThanTheReplayWindowResumesAfterTheSavedPosition() async throws {
@@ -181,7 +181,7 @@ struct JournalReplayTests {
         #expect(try await view.kills().map(\.victim.pid) == [5202], "resumed right after the saved kill: the earlier one is not listed again")
         #expect(try await view.metricSum("oomwatch_oom_kills_total") == 1)
         #expect(!daemon.log.contains("not found in the journal"))
-        #expect(await daemon.stop() == 0)
+        #expect(await daemon.stop() == 0, "\(daemon.log.suffix(3000))")
     }
 
     @Test(.enabled(if: FileManager.default.isReadableFile(atPath: "/dev/kmsg"), "SKIPPED: /dev/kmsg is not readable (needs root)"))
@@ -250,7 +250,7 @@ struct JournalReplayTests {
         } while ContinuousClock.now < gaugeDeadline
         #expect(gauges == [1, 1], "journal and kmsg up")
         #expect(daemon.log.contains("the journal opens now"), "\(daemon.log.suffix(2000))")
-        #expect(await daemon.stop() == 0)
+        #expect(await daemon.stop() == 0, "\(daemon.log.suffix(3000))")
     }
 
     /// The daemon as an unprivileged user (nobody): the journal directory is not readable to it, and nor is
@@ -303,7 +303,7 @@ struct JournalReplayTests {
         let fixed = try await readyz().body
         #expect(fixed.contains("kernel-log: ready"), "\(fixed)")
         #expect(daemon.process.exitStatus == nil, "the process never died")
-        #expect(await daemon.stop() == 0)
+        #expect(await daemon.stop() == 0, "\(daemon.log.suffix(3000))")
     }
 
     /// A node nested in a container (kind) shares its host's kernel log: with --cgroup-hierarchy-prefix,
@@ -323,6 +323,6 @@ struct JournalReplayTests {
         #expect(live.found, "\(live.body)")
         try await Task.sleep(for: .milliseconds(500))
         #expect(try await view.kills().map(\.victim.pid) == [5501], "kind-worker2's kill is another node's")
-        #expect(await daemon.stop() == 0)
+        #expect(await daemon.stop() == 0, "\(daemon.log.suffix(3000))")
     }
 }

@@ -42,7 +42,7 @@ struct KmsgFastPathTests {
         let journalOnly = try await DaemonProcess.start(base + ["--state-dir", "\(work)/a", "--kmsg-fast-path", "false"])
         try await DaemonView(daemon: journalOnly).waitUntilReady()
         let slow = try await Self.measure(DaemonView(daemon: journalOnly), node: node, kills: kills, name: "slowpath").latencies
-        #expect(await journalOnly.stop() == 0)
+        #expect(await journalOnly.stop() == 0, "\(journalOnly.log.suffix(3000))")
 
         let both = try await DaemonProcess.start(base + ["--state-dir", "\(work)/b"])
         let view = DaemonView(daemon: both)
@@ -62,7 +62,7 @@ struct KmsgFastPathTests {
         let counted = try await view.killEvents().filter { !$0.replayed }.count
         #expect(counted >= kills)
         #expect(try await view.metricSum("oomwatch_oom_kills_total") == Double(counted), "counted once per kill")
-        #expect(await both.stop() == 0)
+        #expect(await both.stop() == 0, "\(both.log.suffix(3000))")
 
         let report = String(format: "detection latency over %d real kills: journal only p50 %.0f ms p99 %.0f ms; kmsg + journal p50 %.0f ms p99 %.0f ms",
                             kills, Self.percentile(slow, 0.5), Self.percentile(slow, 0.99), Self.percentile(fast, 0.5), Self.percentile(fast, 0.99))

@@ -82,6 +82,6 @@ struct PrometheusScrapeTests {
         #expect(counter.contains("\"constraint\":\"memcg\""))
         let alert = try await Self.waitFor(port, "ALERTS{alertname=\"OOMWatchPodOOMKilled\",alertstate=\"firing\"}", contains: "\"pod\":\"\(node.podUID)\"")
         #expect(alert.contains("\"severity\":\"warning\""))
-        #expect(await daemon.stop() == 0)
+        #expect(await daemon.stop() == 0, "\(daemon.log.suffix(3000))")
     }
 }

@@ -193,7 +193,7 @@ struct RealOOMKillTests {
         #expect(try await view.metric("oomwatch_cgroup_memory_limit_bytes", ["cgroup": "/system.slice"]) == Double(48 << 20))
         let history = try await LoopbackClient.get(port: daemon.port, path: "/history?cgroup=system.slice&window=5m")
         #expect(history.status == 200, "\(history.bodyText)")
-        #expect(await daemon.stop() == 0)
+        #expect(await daemon.stop() == 0, "\(daemon.log.suffix(3000))")
     }
 
     /// Both sources live (the default) in both runs: the restart in the middle neither loses nor duplicates a kill.
@@ -218,7 +218,7 @@ struct RealOOMKillTests {
         let before = try await allocator.runUntilKilled(named: "worker-before", megabytes: 128, cgroupProcsFile: procs)
         _ = try await firstView.waitForKill(pid: before.pid)
         #expect(try await firstView.metric("oomwatch_oom_kills_total", podLabels) == 1)
-        #expect(await first.stop() == 0)
+        #expect(await first.stop() == 0, "\(first.log.suffix(3000))")
 
         let during = try await allocator.runUntilKilled(named: "worker-during", megabytes: 128, cgroupProcsFile: procs)
         #expect(during.exit == .signaled(SIGKILL))
@@ -244,6 +244,6 @@ struct RealOOMKillTests {
         #expect(events(of: after.pid).first?.replayed == false)
         #expect(try await secondView.metric("oomwatch_oom_kills_total", podLabels) == 2,
                 "the second run counts the kill made while it was down and the one after, not the one before")
-        #expect(await second.stop() == 0)
+        #expect(await second.stop() == 0, "\(second.log.suffix(3000))")
     }
 }

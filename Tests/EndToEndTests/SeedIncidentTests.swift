@@ -105,7 +105,7 @@ struct SeedIncidentTests {
         #expect(firstLine.hasPrefix("CRITICAL: system.slice is capped at 512 MiB"), "\(diagnose)")
         #expect(firstLine.contains("enforceNodeAllocatable [pods, system-reserved, kube-reserved]"))
         #expect(firstLine.contains("haproxy.service"))
-        #expect(await daemon.stop() == 0)
+        #expect(await daemon.stop() == 0, "\(daemon.log.suffix(3000))")
 
         // The one-shot command, no daemon: the same first line, exit code 1 for a critical finding.
         let result = try await Blocking.run {

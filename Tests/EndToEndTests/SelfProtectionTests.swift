@@ -17,7 +17,7 @@ struct SelfProtectionTests {
         let daemon = try await DaemonProcess.start(["--state-dir", Self.stateDir()], shellPrefix: "echo 0 > /proc/self/oom_score_adj")
         #expect(ProcessFigures.oomScoreAdj(pid: daemon.process.pid) == -900)
         #expect(daemon.log.contains("oom_score_adj lowered from 0 to -900"), "\(daemon.log)")
-        #expect(await daemon.stop() == 0)
+        #expect(await daemon.stop() == 0, "\(daemon.log.suffix(3000))")
     }
 
     @Test(.enabled(if: Tools.hasCapSysResource, Comment(rawValue: capabilityReason)))
@@ -25,7 +25,7 @@ struct SelfProtectionTests {
         let daemon = try await DaemonProcess.start(["--state-dir", Self.stateDir()], shellPrefix: "echo -997 > /proc/self/oom_score_adj")
         #expect(ProcessFigures.oomScoreAdj(pid: daemon.process.pid) == -997)
         #expect(daemon.log.contains("oom_score_adj kept at -997 (already at or below -900)"), "\(daemon.log)")
-        #expect(await daemon.stop() == 0)
+        #expect(await daemon.stop() == 0, "\(daemon.log.suffix(3000))")
     }
 
     // Without CAP_SYS_RESOURCE a process may still lower its value down to its inherited minimum (0 here)
@@ -36,7 +36,7 @@ struct SelfProtectionTests {
                                                    shellPrefix: "echo 800 > /proc/self/oom_score_adj")
         #expect(ProcessFigures.oomScoreAdj(pid: daemon.process.pid) == 300)
         #expect(daemon.log.contains("oom_score_adj lowered from 800 to 300"), "\(daemon.log)")
-        #expect(await daemon.stop() == 0)
+        #expect(await daemon.stop() == 0, "\(daemon.log.suffix(3000))")
     }
 
     @Test func keepsAnInheritedValueLowerThanTheTarget() async throws {
@@ -44,7 +44,7 @@ struct SelfProtectionTests {
                                                    shellPrefix: "echo 200 > /proc/self/oom_score_adj")
         #expect(ProcessFigures.oomScoreAdj(pid: daemon.process.pid) == 200)
         #expect(daemon.log.contains("oom_score_adj kept at 200 (already at or below 300)"), "\(daemon.log)")
-        #expect(await daemon.stop() == 0)
+        #expect(await daemon.stop() == 0, "\(daemon.log.suffix(3000))")
     }
 
     @Test func environmentVariableSetsTheTarget() async throws {
@@ -53,7 +53,7 @@ struct SelfProtectionTests {
         let expected = Tools.hasCapSysResource ? -1 : 900
         #expect(ProcessFigures.oomScoreAdj(pid: daemon.process.pid) == expected, "-1 is below the minimum 0 without CAP_SYS_RESOURCE: refused")
         #expect(daemon.log.contains(Tools.hasCapSysResource ? "lowered from 900 to -1" : "could not be set to -1 (current 900)"), "\(daemon.log)")
-        #expect(await daemon.stop() == 0)
+        #expect(await daemon.stop() == 0, "\(daemon.log.suffix(3000))")
     }
 
     @Test(.enabled(if: Tools.available("setpriv"), "SKIPPED: setpriv (util-linux) not installed"))
@@ -64,7 +64,7 @@ struct SelfProtectionTests {
         #expect(ProcessFigures.oomScoreAdj(pid: daemon.process.pid) == 0)
         #expect(daemon.log.contains("oom_score_adj could not be set to -900 (current 0): write: Permission denied"), "\(daemon.log)")
         #expect(try await LoopbackClient.get(port: daemon.port, path: "/healthz").status == 200)
-        #expect(await daemon.stop() == 0)
+        #expect(await daemon.stop() == 0, "\(daemon.log.suffix(3000))")
     }
 
     /// Runs the daemon inside a scratch memory cgroup capped a little above its measured footprint,
@@ -126,7 +126,7 @@ struct SelfProtectionTests {
         #expect(try await LoopbackClient.get(port: port, path: "/healthz").status == 200)
         #expect(try await LoopbackClient.get(port: port, path: "/metrics").status == 200)
         #expect(outcomes.ok > workers * requestsPerWorker * 4 * 9 / 10, "most requests are served: \(outcomes)")
-        #expect(await daemon.stop() == 0)
+        #expect(await daemon.stop() == 0, "\(daemon.log.suffix(3000))")
     }
 
     func readNumber(_ path: String) -> Int? {

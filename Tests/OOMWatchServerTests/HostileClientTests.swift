@@ -70,7 +70,7 @@ struct HostileClientTests {
         #expect(served >= 10)
         #expect(after - before < Self.growthBound, "RSS grew from \(before) to \(after)")
         #expect(try await LoopbackClient.get(port: port, path: "/metrics").status == 200)
-        #expect(await daemon.stop() == 0)
+        #expect(await daemon.stop() == 0, "\(daemon.log.suffix(3000))")
     }
 
     /// Each raw request on a connection of its own, the status expected back (0: the server may answer
@@ -111,7 +111,7 @@ struct HostileClientTests {
             #expect(status == expected, "\(request.prefix(60).debugDescription) → \(text.prefix(80).debugDescription)")
         }
         #expect(try await LoopbackClient.get(port: daemon.port, path: "/healthz").status == 200)
-        #expect(await daemon.stop() == 0)
+        #expect(await daemon.stop() == 0, "\(daemon.log.suffix(3000))")
     }
 
     @Test func pipelinedFloodIsAnsweredInOrderWithBoundedMemory() async throws {
@@ -138,7 +138,7 @@ struct HostileClientTests {
         let after = try #require(daemon.residentBytes)
         print("pipelined 2,000: RSS \(before / 1024) KiB → \(after / 1024) KiB")
         #expect(after - before < Self.growthBound)
-        #expect(await daemon.stop() == 0)
+        #expect(await daemon.stop() == 0, "\(daemon.log.suffix(3000))")
     }
 
     @Test func headerFloodAndSlowlorisCrowdLeaveRoomForOthers() async throws {
@@ -174,7 +174,7 @@ struct HostileClientTests {
         #expect(floods == 100)
         #expect(cut == 300)
         #expect(after - before < Self.growthBound)
-        #expect(await daemon.stop() == 0)
+        #expect(await daemon.stop() == 0, "\(daemon.log.suffix(3000))")
     }
 }
 
