@@ -47,6 +47,12 @@ public final class HTTPServer: Service, Sendable {
         self.bound = group.next().makePromise(of: SocketAddress.self)
     }
 
+    deinit {
+        // A server dropped before `run()` bound (the daemon failed first) leaves its address promise unfulfilled,
+        // which NIO reports as a leak; completing it again after a bind is a no-op.
+        bound.fail(CancellationError())
+    }
+
     /// The address the server listens on, once bound (tests bind port 0 and ask here).
     public func boundAddress() async throws -> SocketAddress {
         try await bound.futureResult.get()

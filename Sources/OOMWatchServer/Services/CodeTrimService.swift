@@ -25,7 +25,8 @@ public struct CodeTrimSchedule: Sendable, Equatable {
 }
 
 /// Runs `ExecutableCodeTrimmer` (and `HeapTrimmer`) on a `CodeTrimSchedule`. A kernel that refuses (before Linux 5.4) gets
-/// one warning and the service ends; the daemon goes on without it.
+/// one warning and no more trims; the service then idles until the shutdown (`ServiceGroup` takes a service
+/// that ends while others are being shut down for a failure).
 struct CodeTrimService: Service {
     let schedule: CodeTrimSchedule
     let trimmer: ExecutableCodeTrimmer
@@ -53,5 +54,6 @@ struct CodeTrimService: Service {
                 try await Task.sleep(for: trims == 1 ? schedule.settle : schedule.interval)
             }
         }
+        try? await gracefulShutdown()
     }
 }
