@@ -253,6 +253,78 @@ struct JournalReplayTests {
         #expect(await daemon.stop() == 0, "\(daemon.log.suffix(3000))")
     }
 
+    /// /dev/kmsg, the only source, fails before its replay finishes (here: the path is a directory, so every read
+    /// fails with EISDIR). The daemon says so in /readyz and retries with a backoff instead of spinning; when the
+    /// journal appears it takes over and, as kmsg never served the events, stays unready until its own replay has
+    /// rebuilt them. /dev/kmsg, still failing, is then retried as the fast path beside the journal, which goes on.
+    @Test func kmsgFailingBeforeItsReplayIsRetriedAndTheJournalTakesOverUnready() async throws {
+        let boot = try Self.currentBoot()
+        let now = Int64(Date().timeIntervalSince1970 * 1_000_000)
+        let scratch = try Scratch()
+        defer { scratch.remove() }
+        let later = scratch.work + "/journal-later"
+        let brokenKmsg = scratch.work + "/kmsg-is-a-directory"
+        try FileManager.default.createDirectory(atPath: brokenKmsg, withIntermediateDirectories: true)
+        let daemon = try await DaemonProcess.start([
+            "--journal-directory", later, "--kmsg-path", brokenKmsg, "--state-dir", "\(scratch.work)/state", "--cgroup-root", "\(scratch.work)/no-cgroups",
+        ])
+        let view = DaemonView(daemon: daemon)
+        func readyz() async throws -> String { try await LoopbackClient.get(port: daemon.port, path: "/readyz").bodyText }
+        let failing = try await view.waitForReadyz(containing: "kernel-log: not ready - reading \(brokenKmsg) failed: read \(brokenKmsg): Is a directory; retrying in")
+        #expect(failing.found, "\(failing.body)")
+        // Retried at 1 s, then 2 s, 4 s …: a few attempts in 3.5 s (it was hundreds a second).
+        try await Task.sleep(for: .milliseconds(3500))
+        let attempts = daemon.log.split(separator: "\n").filter { $0.contains("reading /dev/kmsg failed; retrying") }.count
+        #expect((2...4).contains(attempts), "attempts in the first 3.5 s: \(attempts)\n\(daemon.log.suffix(2000))")
+        #expect(try await LoopbackClient.get(port: daemon.port, path: "/healthz").status == 200, "still serving")
+        #expect(try await view.metric("oomwatch_kernel_source_up", ["source": "kmsg"]) == 0)
+
+        // The journal appears, with a kill after 30,000 other kernel lines: a replay long enough to be seen.
+        try FileManager.default.createDirectory(atPath: later, withIntermediateDirectories: true)
+        let noiseStart = Self.monotonic(atFractionOfUptime: 0.35)
+        let noise = (0..<30_000).map { index in
+            Self.entry(boot: boot, realtime: now - 900_000_000 + Int64(index) * 1_000, monotonic: noiseStart + Int64(index) * 10,
+                       message: "eth0: link becomes ready (\(index))")
+        }.joined()
+        try (noise + Self.killExport(boot: boot, at: now - 600_000_000, monotonic: Self.monotonic(atFractionOfUptime: 0.5), pid: 5601))
+            .write(toFile: "\(scratch.work)/later.export", atomically: true, encoding: .utf8)
+        try JournalFixture.convert("\(scratch.work)/later.export", to: later + "/later.journal")
+
+        // Until the journal's replay is over the kernel log is not ready: nothing was served from /dev/kmsg.
+        var served = false
+        var sawReplayUnready = false
+        var readyTooEarly: String?
+        let deadline = ContinuousClock.now + .seconds(75)
+        while !served, ContinuousClock.now < deadline {
+            let state = try await readyz()
+            if state.contains("kernel-log: not ready - replaying") { sawReplayUnready = true }
+            if readyTooEarly == nil, state.contains("kernel-log: ready - replaying") || state.contains("events so far from /dev/kmsg") { readyTooEarly = state }
+            served = try await view.kills(limit: 1000).contains { $0.victim.pid == 5601 }
+            if !served { try await Task.sleep(for: .milliseconds(10)) }
+        }
+        guard served else {
+            Issue.record("the kill in the journal was not served: \(try await readyz())\nlog:\n\(daemon.log.suffix(3000))")
+            _ = await daemon.stop()
+            return
+        }
+        #expect(readyTooEarly == nil, "ready during the journal's replay although /dev/kmsg never served the events: \(readyTooEarly ?? "")")
+        #expect(sawReplayUnready, "the journal's replay of 30,000 lines was never seen unready in /readyz")
+        let live = try await view.waitForReadyz(containing: "kernel-log: ready - following kernel messages live")
+        #expect(live.found, "\(live.body)")
+
+        // /dev/kmsg still fails: as the fast path it is retried beside the journal, which is not restarted.
+        let fastPathOff = try await view.waitForReadyz(containing: "kmsg-fast-path: ready - off: reading \(brokenKmsg) failed: read \(brokenKmsg): Is a directory; retrying in")
+        #expect(fastPathOff.found, "\(fastPathOff.body)")
+        try await Task.sleep(for: .milliseconds(3500))
+        let log = daemon.log
+        #expect(log.contains("the kmsg fast path failed"), "\(log.suffix(2000))")
+        let journalStarts = log.split(separator: "\n").filter { $0.contains("reading kernel messages from the journal") }.count
+        #expect(journalStarts == 1, "the journal was opened \(journalStarts) times")
+        #expect(try await readyz().contains("kernel-log: ready - following kernel messages live"))
+        #expect(try await view.kills(limit: 1000).filter { $0.victim.pid == 5601 }.count == 1, "listed once")
+        #expect(await daemon.stop() == 0, "\(daemon.log.suffix(3000))")
+    }
+
     /// The daemon as an unprivileged user (nobody): the journal directory is not readable to it, and nor is
     /// /dev/kmsg (dmesg_restrict). It keeps running, says why in the log and /readyz, retries with backoff,
     /// and reads the journal once the permission is fixed.
@@ -287,7 +359,7 @@ struct JournalReplayTests {
         }
         if kmsgReadable {
             // nobody may read /dev/kmsg here (dmesg_restrict=0): it is the source until the journal opens.
-            #expect(denied.body.contains("kernel-log: ready - reading /dev/kmsg (no journal: cannot read journal at \(scratch.journal): Permission denied"), "\(denied.body)")
+            #expect(denied.body.contains("kmsg-fast-path: ready - reading /dev/kmsg as the only source (no journal: cannot read journal at \(scratch.journal): Permission denied"), "\(denied.body)")
         } else {
             #expect(denied.body.contains("kernel-log: not ready - no kernel log source: cannot read journal at \(scratch.journal): Permission denied"), "\(denied.body)")
             #expect(denied.status == 503, "no kernel log source at all: not ready")

@@ -23,7 +23,8 @@ public enum JournalStatus: Sendable, Hashable, CustomStringConvertible {
     case waitingForJournal(path: String, retryInSeconds: Double)
     /// The journal exists but may not be read by this process; retrying.
     case permissionDenied(path: String, message: String, retryInSeconds: Double)
-    /// Opening or reading failed for another reason; retrying.
+    /// Opening or reading failed for another reason; retrying after `retryInSeconds`, or (0) the reader
+    /// ends and its owner decides.
     case failed(message: String, retryInSeconds: Double)
     /// Warning: the start cursor is malformed or no longer in the journal; reading continues at `resumedAt`.
     case cursorNotFound(cursor: String, resumedAt: String)
@@ -61,7 +62,7 @@ public enum JournalStatus: Sendable, Hashable, CustomStringConvertible {
         case .reopened(let source, let reason): "reopened \(source): \(reason)"
         case .waitingForJournal(let path, let delay): "waiting for journal at \(path) (retry in \(delay) s)"
         case .permissionDenied(let path, let message, let delay): "permission denied on \(path): \(message) (retry in \(delay) s)"
-        case .failed(let message, let delay): "\(message) (retry in \(delay) s)"
+        case .failed(let message, let delay): delay > 0 ? "\(message) (retry in \(delay) s)" : message
         case .cursorNotFound(let cursor, let resumedAt): "cursor \(cursor) not found in the journal; resuming at \(resumedAt)"
         case .savedPositionTooOld(let cursor, let micros):
             "saved position \(cursor) is older than a resume may reach; reading from realtime \(micros) µs, earlier kernel messages are not counted"

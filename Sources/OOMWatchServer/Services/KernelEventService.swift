@@ -54,6 +54,8 @@ struct KernelEventService: Service {
         // True once /dev/kmsg alone has rebuilt the events and served them: the journal's replay after it takes
         // over only adds what kmsg did not hold, so the daemon stays ready through it.
         var servedFromKmsg = false
+        // Waits between attempts when /dev/kmsg, the only source, keeps failing.
+        var kmsgBackoff: Duration = .seconds(1)
         while !Task.isCancelled {
             switch KernelSourceSelection.choose(journal: journal, kmsgPath: kmsgPath) {
             case .journal(let source):
@@ -66,36 +68,51 @@ struct KernelEventService: Service {
                     readiness.set(Self.fastPathPart, ready: true, detail: "off: \(fastPathProblem); kills are seen through the journal only")
                     await followJournal(source, saved: saved, readyDuringReplay: readyDuringReplay)
                 } else {
-                    readiness.set(Self.fastPathPart, ready: true, detail: "reading \(kmsgPath) live beside the journal")
                     // Both run; the first to report a kill wins, the other's copy has the same id and is dropped.
+                    // The fast path failing does not stop the journal: it is retried beside it.
                     await withTaskGroup(of: Void.self) { group in
                         group.addTask { await self.followJournal(source, saved: saved, readyDuringReplay: readyDuringReplay) }
-                        group.addTask { _ = await self.followKmsg(path: self.kmsgPath, start: .end, boundary: saved.boundary, holdMicros: 30_000, journalProblem: nil) }
+                        group.addTask { await self.keepFastPath(boundary: saved.boundary) }
                         await group.next()
                         group.cancelAll()
                     }
                 }
             case .kmsg(let path, let problem):
-                backoff = .seconds(1)
                 logger.warning("no journal; reading /dev/kmsg instead", metadata: ["journal_problem": "\(problem)", "kmsg": "\(path)"])
-                readiness.set(Self.fastPathPart, ready: true, detail: "reading \(path) as the only source")
+                readiness.set(Self.fastPathPart, ready: true, detail: "reading \(path) as the only source (no journal: \(problem))")
                 // Keep checking for the journal (journald started late, a mount appeared, a permission was
                 // fixed): once it opens, reading moves to it, and /dev/kmsg becomes the fast path beside it.
                 // Whether kmsg's replay finished (it then served the events) decides readiness in the takeover.
-                servedFromKmsg = await withTaskGroup(of: Bool?.self) { group in
-                    group.addTask { await self.followKmsg(path: path, start: .oldest, boundary: self.loadSavedPositions().boundary, holdMicros: 30_000, journalProblem: problem) }
+                let started = ContinuousClock.now
+                let (run, journalOpened) = await withTaskGroup(of: KmsgRun?.self) { group in
+                    group.addTask { await self.followKmsg(path: path, start: .oldest, boundary: self.loadSavedPositions().boundary, holdMicros: 30_000, isOnlySource: true) }
                     group.addTask {
                         await self.waitUntilTheJournalOpens()
                         return nil
                     }
                     // The first to end (the journal opened, or kmsg failed) ends the other.
-                    var replayed = false
+                    var run = KmsgRun(replayed: false, failure: nil)
+                    var journalOpened: Bool?
                     for await result in group {
-                        if let done = result { replayed = done }
+                        if journalOpened == nil { journalOpened = result == nil }
+                        if let result { run = result }
                         group.cancelAll()
                     }
-                    return replayed
+                    return (run, journalOpened ?? false)
                 }
+                servedFromKmsg = run.replayed
+                guard !journalOpened, !Task.isCancelled else { break }
+                // /dev/kmsg ended by itself (a read error): try again later, not at once (that spun, re-reading the
+                // ring buffer and logging hundreds of lines a second). A source that had run a while starts over at 1 s.
+                if ContinuousClock.now - started >= .seconds(60) { kmsgBackoff = .seconds(1) }
+                let reason = run.failure ?? "it ended"
+                readiness.set(Self.readinessPart, ready: false, detail: "reading \(path) failed: \(reason); retrying in \(DurationText.format(kmsgBackoff))"
+                    + (run.replayed ? " (the events it rebuilt are still served)" : ""))
+                logger.error("reading /dev/kmsg failed; retrying", metadata: [
+                    "kmsg": "\(path)", "reason": "\(reason)", "retry_in": "\(DurationText.format(kmsgBackoff))",
+                ])
+                do { try await Task.sleep(for: kmsgBackoff) } catch { return }
+                kmsgBackoff = min(kmsgBackoff * 2, .seconds(60))
             case .unavailable(let message):
                 servedFromKmsg = false
                 readiness.set(Self.readinessPart, ready: false, detail: "\(message); retrying in \(DurationText.format(backoff))")
@@ -189,21 +206,51 @@ struct KernelEventService: Service {
 
     // MARK: kmsg
 
+    /// How a run of the /dev/kmsg reader ended.
+    struct KmsgRun: Sendable {
+        /// Its replay finished (it had rebuilt the events and followed live) before it ended.
+        var replayed: Bool
+        /// The last failure it reported (a read error ends it), if any.
+        var failure: String?
+    }
+
+    /// Keeps /dev/kmsg read live beside the journal, as the fast path: when the reader fails it is started
+    /// again after a backoff (1 s doubling to 60 s; 1 s again after a run of a minute or more), while the
+    /// journal goes on. Returns when cancelled.
+    private func keepFastPath(boundary: CountedBoundary) async {
+        var backoff: Duration = .seconds(1)
+        while !Task.isCancelled {
+            readiness.set(Self.fastPathPart, ready: true, detail: "reading \(kmsgPath) live beside the journal")
+            let started = ContinuousClock.now
+            let run = await followKmsg(path: kmsgPath, start: .end, boundary: boundary, holdMicros: 30_000, isOnlySource: false)
+            if Task.isCancelled { return }
+            if ContinuousClock.now - started >= .seconds(60) { backoff = .seconds(1) }
+            let reason = run.failure ?? "it ended"
+            // The journal still brings every kill: the daemon stays ready, a little slower to report.
+            readiness.set(Self.fastPathPart, ready: true, detail: "off: reading \(kmsgPath) failed: \(reason); retrying in \(DurationText.format(backoff)); kills are seen through the journal only")
+            logger.warning("the kmsg fast path failed; kills are seen through the journal only until it is back", metadata: [
+                "kmsg": "\(kmsgPath)", "reason": "\(reason)", "retry_in": "\(DurationText.format(backoff))",
+            ])
+            do { try await Task.sleep(for: backoff) } catch { return }
+            backoff = min(backoff * 2, .seconds(60))
+        }
+    }
+
     /// Reads /dev/kmsg: from the oldest record when it is the only source, or live from the end as the
-    /// fast path beside the journal (`journalProblem` nil). Returns whether its replay finished before it ended.
-    @discardableResult
-    private func followKmsg(path: String, start: KmsgReaderConfiguration.Start, boundary: CountedBoundary, holdMicros: Int64, journalProblem: String?) async -> Bool {
+    /// fast path beside the journal, until it fails or the task is cancelled.
+    private func followKmsg(path: String, start: KmsgReaderConfiguration.Start, boundary: CountedBoundary, holdMicros: Int64, isOnlySource: Bool) async -> KmsgRun {
         // The reader stamps lines with the running boot's id in the journal's form (32 hex digits, no
         // dashes), so a kill read here and the same kill read from the journal get the same id.
         let store = kmsgStore
         let pipeline = KernelPipeline(boundary: boundary, node: node, metrics: killMetrics, namer: namer, logger: logger, holdMicros: holdMicros, hierarchyPrefix: hierarchyPrefix)
         let reader = KmsgReader(configuration: KmsgReaderConfiguration(path: path, start: start))
-        if let journalProblem {
-            readiness.set(Self.readinessPart, ready: true, detail: "reading \(path) (no journal: \(journalProblem))")
+        if isOnlySource {
+            // Not ready until its replay has rebuilt the events (`consume` says when).
+            readiness.set(Self.readinessPart, ready: false, detail: "opening \(path)")
         }
         defer { sourceMetrics.kmsgUp.set(to: 0) }
         reader.start()
-        let replayed = await consume(reader.events, pipeline: pipeline, lines: sourceMetrics.kmsgLines, up: sourceMetrics.kmsgUp, tick: .milliseconds(10), isPrimary: journalProblem != nil) { line in
+        let run = await consume(reader.events, pipeline: pipeline, lines: sourceMetrics.kmsgLines, up: sourceMetrics.kmsgUp, tick: .milliseconds(10), isPrimary: isOnlySource) { line in
             guard let bootID = line.bootID, let micros = line.monotonicMicros else { return }
             do {
                 try store.save(CountedBoundary.kmsgPositionText(bootID: bootID, monotonicMicros: micros))
@@ -213,7 +260,7 @@ struct KernelEventService: Service {
         }
         reader.stop()
         _ = await reader.waitUntilStopped(timeoutSeconds: 2)
-        return replayed
+        return KmsgRun(replayed: run.replayFinished, failure: run.lastFailure)
     }
 
     // MARK: shared
@@ -222,17 +269,18 @@ struct KernelEventService: Service {
     /// kills are released promptly and saving the position after counted kills (at once) or every 5 s.
     /// The ticker sleeps until a line arrives and ticks only while something is held or unsaved: an idle
     /// node costs no wakeups (ticking every 10 ms regardless was 100 wakeups a second).
-    /// Returns whether the source's replay finished (it then followed live) before it ended.
+    /// Returns whether the source's replay finished (it then followed live) before it ended, and the last
+    /// failure it reported.
     @discardableResult
     private func consume(
         _ events: BackPressuredStream<JournalEvent>, pipeline: KernelPipeline, lines: Prometheus.Counter, up: Gauge,
         tick: Duration, isPrimary: Bool = true, readyDuringReplay: Bool = false, save: @escaping @Sendable (KernelLine) -> Void
-    ) async -> Bool {
+    ) async -> (replayFinished: Bool, lastFailure: String?) {
         // Held kills are released by the kernel's clock only once the replay is over: replayed lines are old,
         // and the wall clock would expire a report between its own lines (the lines themselves move time on).
         let replaying = ReplayFlag()
         let (wakes, wake) = AsyncStream<Void>.makeStream(bufferingPolicy: .bufferingNewest(1))
-        let replayFinished = await withTaskGroup(of: Void.self, returning: Bool.self) { group in
+        let run = await withTaskGroup(of: Void.self, returning: (replayFinished: Bool, lastFailure: String?).self) { group in
             group.addTask {
                 var lastSave = ContinuousClock.now
                 var unsaved: KernelLine?
@@ -261,6 +309,7 @@ struct KernelEventService: Service {
                 }
             }
             var replayDone = false
+            var lastFailure: String?
             for await event in events {
                 defer { wake.yield() }
                 switch event {
@@ -275,6 +324,11 @@ struct KernelEventService: Service {
                     logger.info("replay finished; following live", metadata: ["kills_assembled": "\(pipeline.counters.killsEmitted)"])
                 case .status(let status):
                     if let open = status.sourceOpen { up.set(to: open ? 1 : 0) }
+                    switch status {
+                    case .failed(let message, _): lastFailure = message
+                    case .permissionDenied(let path, let message, _): lastFailure = "permission denied on \(path): \(message)"
+                    default: break
+                    }
                     if !isPrimary {
                         if case .recordsLost(let count, _) = status { sourceMetrics.kmsgLost.increment(by: Int64(clamping: count)) }
                         logger.info("kmsg fast path: \(status)")
@@ -306,11 +360,11 @@ struct KernelEventService: Service {
             }
             wake.finish()
             group.cancelAll()
-            return replayDone
+            return (replayDone, lastFailure)
         }
         pipeline.finish()
         if let (line, _) = pipeline.takePositionToSave() { save(line) }
-        return replayFinished
+        return run
     }
 
     static func realtimeMicros() -> Int64 {
