@@ -272,7 +272,7 @@ struct JournalReplayTests {
         func readyz() async throws -> String { try await LoopbackClient.get(port: daemon.port, path: "/readyz").bodyText }
         let failing = try await view.waitForReadyz(containing: "kernel-log: not ready - reading \(brokenKmsg) failed: read \(brokenKmsg): Is a directory; retrying in")
         #expect(failing.found, "\(failing.body)")
-        // Retried at 1 s, then 2 s, 4 s …: a few attempts in 3.5 s (it was hundreds a second).
+        // Retried after 1 s, then 2 s, 4 s …: a few attempts in 3.5 s (it was hundreds a second).
         try await Task.sleep(for: .milliseconds(3500))
         let attempts = daemon.log.split(separator: "\n").filter { $0.contains("reading /dev/kmsg failed; retrying") }.count
         #expect((2...4).contains(attempts), "attempts in the first 3.5 s: \(attempts)\n\(daemon.log.suffix(2000))")
@@ -280,7 +280,9 @@ struct JournalReplayTests {
         #expect(try await view.metric("oomwatch_kernel_source_up", ["source": "kmsg"]) == 0)
 
         // The journal appears, with a kill after 30,000 other kernel lines: a replay long enough to be seen.
-        try FileManager.default.createDirectory(atPath: later, withIntermediateDirectories: true)
+        // Built aside and renamed into place: an empty directory would be opened and then followed live.
+        let staging = scratch.work + "/journal-staging"
+        try FileManager.default.createDirectory(atPath: staging, withIntermediateDirectories: true)
         let noiseStart = Self.monotonic(atFractionOfUptime: 0.35)
         let noise = (0..<30_000).map { index in
             Self.entry(boot: boot, realtime: now - 900_000_000 + Int64(index) * 1_000, monotonic: noiseStart + Int64(index) * 10,
@@ -288,7 +290,8 @@ struct JournalReplayTests {
         }.joined()
         try (noise + Self.killExport(boot: boot, at: now - 600_000_000, monotonic: Self.monotonic(atFractionOfUptime: 0.5), pid: 5601))
             .write(toFile: "\(scratch.work)/later.export", atomically: true, encoding: .utf8)
-        try JournalFixture.convert("\(scratch.work)/later.export", to: later + "/later.journal")
+        try JournalFixture.convert("\(scratch.work)/later.export", to: staging + "/later.journal")
+        #expect(rename(staging, later) == 0, "rename: \(String(cString: strerror(errno)))")
 
         // Until the journal's replay is over the kernel log is not ready: nothing was served from /dev/kmsg.
         var served = false

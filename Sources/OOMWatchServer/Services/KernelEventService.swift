@@ -54,12 +54,14 @@ struct KernelEventService: Service {
         // True once /dev/kmsg alone has rebuilt the events and served them: the journal's replay after it takes
         // over only adds what kmsg did not hold, so the daemon stays ready through it.
         var servedFromKmsg = false
-        // Waits between attempts when /dev/kmsg, the only source, keeps failing.
-        var kmsgBackoff: Duration = .seconds(1)
+        // Waits before a source that ended by itself is started again.
+        var journalRestarts = SourceRestarts()
+        var kmsgRestarts = SourceRestarts()
         while !Task.isCancelled {
             switch KernelSourceSelection.choose(journal: journal, kmsgPath: kmsgPath) {
             case .journal(let source):
                 backoff = .seconds(1)
+                let started = ContinuousClock.now
                 let saved = loadSavedPositions()
                 let readyDuringReplay = servedFromKmsg
                 servedFromKmsg = false
@@ -77,6 +79,12 @@ struct KernelEventService: Service {
                         group.cancelAll()
                     }
                 }
+                guard !Task.isCancelled else { break }
+                // The journal reader ended by itself (its thread could not start): not again at once.
+                let wait = journalRestarts.delay(afterRunOf: ContinuousClock.now - started)
+                readiness.set(Self.readinessPart, ready: false, detail: "reading the journal stopped; retrying in \(DurationText.format(wait))")
+                logger.error("reading the journal stopped; retrying", metadata: ["source": "\(source)", "retry_in": "\(DurationText.format(wait))"])
+                do { try await Task.sleep(for: wait) } catch { return }
             case .kmsg(let path, let problem):
                 logger.warning("no journal; reading /dev/kmsg instead", metadata: ["journal_problem": "\(problem)", "kmsg": "\(path)"])
                 readiness.set(Self.fastPathPart, ready: true, detail: "reading \(path) as the only source (no journal: \(problem))")
@@ -100,19 +108,20 @@ struct KernelEventService: Service {
                     }
                     return (run, journalOpened ?? false)
                 }
-                servedFromKmsg = run.replayed
+                // Only a kmsg that was still following when the journal opened has served everything up to it.
+                servedFromKmsg = journalOpened && run.replayed
                 guard !journalOpened, !Task.isCancelled else { break }
                 // /dev/kmsg ended by itself (a read error): try again later, not at once (that spun, re-reading the
-                // ring buffer and logging hundreds of lines a second). A source that had run a while starts over at 1 s.
-                if ContinuousClock.now - started >= .seconds(60) { kmsgBackoff = .seconds(1) }
+                // ring buffer and logging hundreds of lines a second). The journal is looked for again then too.
+                let wait = kmsgRestarts.delay(afterRunOf: ContinuousClock.now - started)
                 let reason = run.failure ?? "it ended"
-                readiness.set(Self.readinessPart, ready: false, detail: "reading \(path) failed: \(reason); retrying in \(DurationText.format(kmsgBackoff))"
+                readiness.set(Self.readinessPart, ready: false, detail: "reading \(path) failed: \(reason); retrying in \(DurationText.format(wait))"
                     + (run.replayed ? " (the events it rebuilt are still served)" : ""))
+                readiness.set(Self.fastPathPart, ready: true, detail: "\(path) is the only source (no journal: \(problem)) and failed; see kernel-log")
                 logger.error("reading /dev/kmsg failed; retrying", metadata: [
-                    "kmsg": "\(path)", "reason": "\(reason)", "retry_in": "\(DurationText.format(kmsgBackoff))",
+                    "kmsg": "\(path)", "reason": "\(reason)", "retry_in": "\(DurationText.format(wait))",
                 ])
-                do { try await Task.sleep(for: kmsgBackoff) } catch { return }
-                kmsgBackoff = min(kmsgBackoff * 2, .seconds(60))
+                do { try await Task.sleep(for: wait) } catch { return }
             case .unavailable(let message):
                 servedFromKmsg = false
                 readiness.set(Self.readinessPart, ready: false, detail: "\(message); retrying in \(DurationText.format(backoff))")
@@ -215,24 +224,22 @@ struct KernelEventService: Service {
     }
 
     /// Keeps /dev/kmsg read live beside the journal, as the fast path: when the reader fails it is started
-    /// again after a backoff (1 s doubling to 60 s; 1 s again after a run of a minute or more), while the
-    /// journal goes on. Returns when cancelled.
+    /// again after a backoff (`SourceRestarts`), while the journal goes on. Returns when cancelled.
     private func keepFastPath(boundary: CountedBoundary) async {
-        var backoff: Duration = .seconds(1)
+        var restarts = SourceRestarts()
         while !Task.isCancelled {
             readiness.set(Self.fastPathPart, ready: true, detail: "reading \(kmsgPath) live beside the journal")
             let started = ContinuousClock.now
             let run = await followKmsg(path: kmsgPath, start: .end, boundary: boundary, holdMicros: 30_000, isOnlySource: false)
             if Task.isCancelled { return }
-            if ContinuousClock.now - started >= .seconds(60) { backoff = .seconds(1) }
+            let wait = restarts.delay(afterRunOf: ContinuousClock.now - started)
             let reason = run.failure ?? "it ended"
             // The journal still brings every kill: the daemon stays ready, a little slower to report.
-            readiness.set(Self.fastPathPart, ready: true, detail: "off: reading \(kmsgPath) failed: \(reason); retrying in \(DurationText.format(backoff)); kills are seen through the journal only")
+            readiness.set(Self.fastPathPart, ready: true, detail: "off: reading \(kmsgPath) failed: \(reason); retrying in \(DurationText.format(wait)); kills are seen through the journal only")
             logger.warning("the kmsg fast path failed; kills are seen through the journal only until it is back", metadata: [
-                "kmsg": "\(kmsgPath)", "reason": "\(reason)", "retry_in": "\(DurationText.format(backoff))",
+                "kmsg": "\(kmsgPath)", "reason": "\(reason)", "retry_in": "\(DurationText.format(wait))",
             ])
-            do { try await Task.sleep(for: backoff) } catch { return }
-            backoff = min(backoff * 2, .seconds(60))
+            do { try await Task.sleep(for: wait) } catch { return }
         }
     }
 
