@@ -132,6 +132,25 @@ struct JournalReplayTests {
             #expect(cursor.hasPrefix("s="), "position saved: \(cursor)")
         }
 
+        /// Makes the journal directory `directory` appear with `noiseLines` other kernel lines and then a kill of
+        /// `pid` in it, all at once: built aside and renamed into place (an empty directory would be opened and
+        /// its lines then followed live, not replayed).
+        func makeJournalAppear(at directory: String, noiseLines: Int, thenKillOf pid: Int, boot: String, now: Int64) throws {
+            let staging = directory + ".staging"
+            try FileManager.default.createDirectory(atPath: staging, withIntermediateDirectories: true)
+            let noiseStart = JournalReplayTests.monotonic(atFractionOfUptime: 0.35)
+            let noise = (0..<noiseLines).map { index in
+                JournalReplayTests.entry(boot: boot, realtime: now - 900_000_000 + Int64(index) * 1_000, monotonic: noiseStart + Int64(index) * 10,
+                                         message: "eth0: link becomes ready (\(index))")
+            }.joined()
+            let kill = JournalReplayTests.killExport(boot: boot, at: now - 600_000_000, monotonic: JournalReplayTests.monotonic(atFractionOfUptime: 0.5), pid: pid)
+            try (noise + kill).write(toFile: "\(work)/appearing.export", atomically: true, encoding: .utf8)
+            try JournalFixture.convert("\(work)/appearing.export", to: staging + "/appearing.journal")
+            guard rename(staging, directory) == 0 else {
+                throw CocoaError(.fileWriteUnknown, userInfo: [NSLocalizedDescriptionKey: "rename \(staging) to \(directory): \(String(cString: strerror(errno)))"])
+            }
+        }
+
         func remove() { try? FileManager.default.removeItem(atPath: work) }
     }
 
@@ -205,15 +224,7 @@ struct JournalReplayTests {
 
         // The journal directory appears (journald started, a mount came up) with a kill in it, after 20,000
         // other kernel lines: a replay long enough to be seen in /readyz.
-        try FileManager.default.createDirectory(atPath: later, withIntermediateDirectories: true)
-        let noiseStart = Self.monotonic(atFractionOfUptime: 0.35)
-        let noise = (0..<20_000).map { index in
-            Self.entry(boot: boot, realtime: now - 900_000_000 + Int64(index) * 1_000, monotonic: noiseStart + Int64(index) * 10,
-                       message: "eth0: link becomes ready (\(index))")
-        }.joined()
-        try (noise + Self.killExport(boot: boot, at: now - 600_000_000, monotonic: Self.monotonic(atFractionOfUptime: 0.5), pid: 5301))
-            .write(toFile: "\(scratch.work)/later.export", atomically: true, encoding: .utf8)
-        try JournalFixture.convert("\(scratch.work)/later.export", to: later + "/later.journal")
+        try scratch.makeJournalAppear(at: later, noiseLines: 20_000, thenKillOf: 5301, boot: boot, now: now)
 
         // The daemon looks for the journal again after 5 s, then 10 s, 20 s, 30 s …
         // Look through every kill: /dev/kmsg's ring buffer may hold newer real kills of other tests.
@@ -280,18 +291,7 @@ struct JournalReplayTests {
         #expect(try await view.metric("oomwatch_kernel_source_up", ["source": "kmsg"]) == 0)
 
         // The journal appears, with a kill after 30,000 other kernel lines: a replay long enough to be seen.
-        // Built aside and renamed into place: an empty directory would be opened and then followed live.
-        let staging = scratch.work + "/journal-staging"
-        try FileManager.default.createDirectory(atPath: staging, withIntermediateDirectories: true)
-        let noiseStart = Self.monotonic(atFractionOfUptime: 0.35)
-        let noise = (0..<30_000).map { index in
-            Self.entry(boot: boot, realtime: now - 900_000_000 + Int64(index) * 1_000, monotonic: noiseStart + Int64(index) * 10,
-                       message: "eth0: link becomes ready (\(index))")
-        }.joined()
-        try (noise + Self.killExport(boot: boot, at: now - 600_000_000, monotonic: Self.monotonic(atFractionOfUptime: 0.5), pid: 5601))
-            .write(toFile: "\(scratch.work)/later.export", atomically: true, encoding: .utf8)
-        try JournalFixture.convert("\(scratch.work)/later.export", to: staging + "/later.journal")
-        #expect(rename(staging, later) == 0, "rename: \(String(cString: strerror(errno)))")
+        try scratch.makeJournalAppear(at: later, noiseLines: 30_000, thenKillOf: 5601, boot: boot, now: now)
 
         // Until the journal's replay is over the kernel log is not ready: nothing was served from /dev/kmsg.
         var served = false
