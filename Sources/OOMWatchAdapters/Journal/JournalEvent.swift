@@ -60,13 +60,18 @@ public enum JournalStatus: Sendable, Hashable, CustomStringConvertible {
         switch self {
         case .opened(let source): "reading \(source)"
         case .reopened(let source, let reason): "reopened \(source): \(reason)"
-        case .waitingForJournal(let path, let delay): "waiting for journal at \(path) (retry in \(delay) s)"
-        case .permissionDenied(let path, let message, let delay): "permission denied on \(path): \(message) (retry in \(delay) s)"
-        case .failed(let message, let delay): delay > 0 ? "\(message) (retry in \(delay) s)" : message
+        case .waitingForJournal(let path, let delay): "waiting for journal at \(path)" + Self.retry(in: delay)
+        case .permissionDenied(let path, let message, let delay): "permission denied on \(path): \(message)" + Self.retry(in: delay)
+        case .failed(let message, let delay): message + Self.retry(in: delay)
         case .cursorNotFound(let cursor, let resumedAt): "cursor \(cursor) not found in the journal; resuming at \(resumedAt)"
         case .savedPositionTooOld(let cursor, let micros):
             "saved position \(cursor) is older than a resume may reach; reading from realtime \(micros) µs, earlier kernel messages are not counted"
         case .recordsLost(let count, let total): "kernel ring buffer overrun: \(count) records lost (\(total) in total)"
         }
+    }
+
+    /// " (retry in N s)", or nothing when the reader does not retry by itself (0: it ends and its owner decides).
+    private static func retry(in delay: Double) -> String {
+        delay > 0 ? " (retry in \(delay) s)" : ""
     }
 }

@@ -86,6 +86,7 @@ struct KernelEventService: Service {
                 logger.error("reading the journal stopped; retrying", metadata: ["source": "\(source)", "retry_in": "\(DurationText.format(wait))"])
                 do { try await Task.sleep(for: wait) } catch { return }
             case .kmsg(let path, let problem):
+                backoff = .seconds(1)
                 logger.warning("no journal; reading /dev/kmsg instead", metadata: ["journal_problem": "\(problem)", "kmsg": "\(path)"])
                 readiness.set(Self.fastPathPart, ready: true, detail: "reading \(path) as the only source (no journal: \(problem))")
                 // Keep checking for the journal (journald started late, a mount appeared, a permission was
@@ -331,11 +332,7 @@ struct KernelEventService: Service {
                     logger.info("replay finished; following live", metadata: ["kills_assembled": "\(pipeline.counters.killsEmitted)"])
                 case .status(let status):
                     if let open = status.sourceOpen { up.set(to: open ? 1 : 0) }
-                    switch status {
-                    case .failed(let message, _): lastFailure = message
-                    case .permissionDenied(let path, let message, _): lastFailure = "permission denied on \(path): \(message)"
-                    default: break
-                    }
+                    if status.readiness == false { lastFailure = status.description }
                     if !isPrimary {
                         if case .recordsLost(let count, _) = status { sourceMetrics.kmsgLost.increment(by: Int64(clamping: count)) }
                         logger.info("kmsg fast path: \(status)")
